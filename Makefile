@@ -1,0 +1,30 @@
+# The two commands of the README: `make demo` and `make test`. Both set up .venv first.
+PY ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+REQS := requirements/runtime.txt requirements/tests.txt requirements/mminstall.txt setup.py
+
+.PHONY: install demo test test-all clean
+
+install: $(STAMP)
+
+# Idempotent: re-runs only when a requirements file changes.
+$(STAMP): $(REQS)
+	test -x $(VENV)/bin/python || $(PY) -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r requirements/runtime.txt -r requirements/tests.txt
+	$(VENV)/bin/pip install -q --no-deps -r requirements/mminstall.txt
+	$(VENV)/bin/pip install -q --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/python tools/demo.py --work-dir work_dirs/demo
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest -q tests
+
+# Includes tests marked slow (multi-process and longer training runs).
+test-all: $(STAMP)
+	$(VENV)/bin/python -m pytest -q --runslow tests
+
+clean:
+	rm -rf $(VENV) work_dirs build *.egg-info

@@ -1,0 +1,110 @@
+"""Image-folder datasets for SR: GT-only (pairs synthesised on the fly) and paired GT/LQ.
+
+Randomness is per sample: each draw of a sample runs its pipeline under an RNG seeded by
+``(seed, index, draw)``, where the draw count comes from :class:`SeededInfiniteSampler`.
+So the same seed gives the same pairs for any number of workers, and resume replays the
+data stream exactly. A file that fails to decode is logged by name and replaced by the
+next sample; too many failures stop the run with the list of bad files.
+"""
+import os
+import os.path as osp
+import random
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
+
+from pgpsr.registry import DATASETS
+from .image_io import BadImageError
+
+IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.ppm')
+
+
+def list_images(folder: str) -> List[str]:
+    """Sorted image files under ``folder`` (recursive), relative to it."""
+    if not osp.isdir(folder):
+        raise FileNotFoundError(f'image folder {folder} does not exist')
+    out = []
+    for root, _, files in os.walk(folder):
+        for f in files:
+            if f.lower().endswith(IMG_EXTENSIONS):
+                out.append(osp.relpath(osp.join(root, f), folder))
+    return sorted(out)
+
+
+class _SeededRNG:
+    """Run code under seeded numpy/random state and restore the caller's state after."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+    def __enter__(self):
+        self.np_state, self.py_state = np.random.get_state(), random.getstate()
+        np.random.seed(self.seed % (2 ** 32))
+        random.seed(self.seed)
+
+    def __exit__(self, *exc):
+        np.random.set_state(self.np_state)
+        random.setstate(self.py_state)
+
+
+@DATASETS.register_module()
+class SRImageFolderDataset(BaseDataset):
+    """GT folder (and optionally a matching LQ folder) for x``scale`` SR.
+
+    Args:
+        data_root: Root folder. gt_folder: GT sub-folder. lq_folder: LQ sub-folder for
+            paired data (matched by file stem; unmatched files are listed in the error).
+        pipeline: Transforms. seed: Base seed of per-sample randomness.
+        max_bad_files: Stop with an error when more distinct files than this fail.
+    """
+
+    def __init__(self, data_root: str, gt_folder: str = '', lq_folder: Optional[str] = None,
+                 pipeline: Sequence = (), seed: int = 0, max_bad_files: int = 10,
+                 **kwargs) -> None:
+        self.gt_folder, self.lq_folder = gt_folder, lq_folder
+        self.seed, self.max_bad_files = seed, max_bad_files
+        self.bad_files: Dict[str, str] = {}
+        super().__init__(data_root=data_root, pipeline=list(pipeline), serialize_data=False,
+                         **kwargs)
+
+    def load_data_list(self) -> List[Dict]:
+        gt_dir = osp.join(self.data_root, self.gt_folder)
+        gts = list_images(gt_dir)
+        if not gts:
+            raise FileNotFoundError(f'no images ({", ".join(IMG_EXTENSIONS)}) in {gt_dir}')
+        if self.lq_folder is None:
+            return [dict(gt_path=osp.join(gt_dir, g), key=osp.splitext(g)[0]) for g in gts]
+        lq_dir = osp.join(self.data_root, self.lq_folder)
+        lqs = {osp.splitext(f)[0]: f for f in list_images(lq_dir)}
+        gt_stems = {osp.splitext(g)[0]: g for g in gts}
+        missing_lq = sorted(set(gt_stems) - set(lqs))
+        missing_gt = sorted(set(lqs) - set(gt_stems))
+        if missing_lq or missing_gt:
+            raise ValueError(f'paired folders {gt_dir} and {lq_dir} do not match: '
+                             f'GT without LQ: {missing_lq}; LQ without GT: {missing_gt}')
+        return [dict(gt_path=osp.join(gt_dir, g), img_path=osp.join(lq_dir, lqs[s]), key=s)
+                for s, g in sorted(gt_stems.items())]
+
+    def __getitem__(self, idx: int) -> Dict:
+        n = len(self)
+        sample, draw = idx % n, idx // n
+        for attempt in range(n):
+            i = (sample + attempt) % n
+            info = self.get_data_info(i)
+            try:
+                with _SeededRNG(hash((self.seed, i, draw, attempt)) & 0x7FFFFFFF):
+                    return self.pipeline(info)
+            except BadImageError as exc:
+                self._note_bad(info['gt_path'], str(exc))
+        raise RuntimeError(f'every image of {self.data_root} failed to load: {self.bad_files}')
+
+    def _note_bad(self, path: str, reason: str) -> None:
+        if path not in self.bad_files:
+            self.bad_files[path] = reason
+            print_log(f'skipping unreadable training image: {reason}', logger='current',
+                      level=30)
+        if len(self.bad_files) > self.max_bad_files:
+            raise RuntimeError(f'{len(self.bad_files)} images failed to load (more than '
+                               f'max_bad_files={self.max_bad_files}): {self.bad_files}')

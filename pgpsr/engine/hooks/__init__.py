@@ -1,0 +1,2 @@
+"""Hooks (the ProgressivePruneHook lives here)."""
+__all__ = []

@@ -1,0 +1,110 @@
+"""The backbone contract that pruning, the adapter and new backbones plug into.
+
+A prunable denoiser lists its blocks in order, each with a stable name and a part
+(``encoder`` / ``bottleneck`` / ``decoder``). Dropping a block turns it into an identity
+mapping at its position (skips and channel bookkeeping stay valid), and the list of
+dropped blocks travels inside the state dict (``_extra_state``), so a pruned checkpoint
+rebuilds its own architecture from the original config with no extra flags.
+"""
+from collections import OrderedDict
+from contextlib import contextmanager
+from typing import Dict, Iterator, List, Tuple
+
+import torch
+from torch import nn
+
+PARTS = ('encoder', 'bottleneck', 'decoder')
+
+
+class DroppedBlock(nn.Identity):
+    """Placeholder left where a block was removed; it has no parameters."""
+
+    def forward(self, x, *args, **kwargs):  # noqa: D102 - identity on the main input
+        return x
+
+
+class PrunableBackbone(nn.Module):
+    """Base class of denoisers: ``forward(x_t, t, cond)`` plus the block interface.
+
+    Subclasses keep their blocks in ``nn.ModuleList``s and implement
+    :meth:`block_table` returning ``[(name, part, list, index), ...]`` in forward order.
+    A block is *droppable* when its output has the shape of its main input.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dropped: List[str] = []
+
+    # ---- what subclasses provide -------------------------------------------------------
+    def block_table(self) -> List[Tuple[str, str, nn.ModuleList, int]]:
+        raise NotImplementedError
+
+    def is_droppable(self, name: str) -> bool:  # pragma: no cover - overridden when needed
+        return True
+
+    # ---- the contract --------------------------------------------------------------------
+    def blocks(self, include_dropped: bool = False) -> 'OrderedDict[str, Tuple[str, nn.Module]]':
+        """Ordered ``name -> (part, module)`` of the backbone's prunable blocks."""
+        out = OrderedDict()
+        for name, part, holder, idx in self.block_table():
+            if include_dropped or name not in self.dropped:
+                out[name] = (part, holder[idx])
+        return out
+
+    def drop_block(self, name: str) -> None:
+        """Remove block ``name``: its parameters are freed and it becomes an identity."""
+        table = {n: (holder, idx) for n, _, holder, idx in self.block_table()}
+        if name not in table:
+            raise KeyError(f'{type(self).__name__} has no block named {name!r}; '
+                           f'blocks are {list(table)}')
+        if name in self.dropped:
+            return
+        if not self.is_droppable(name):
+            raise ValueError(f'block {name!r} of {type(self).__name__} changes the feature '
+                             'shape and cannot be dropped')
+        holder, idx = table[name]
+        holder[idx] = DroppedBlock()
+        self.dropped.append(name)
+        self.on_block_dropped(name)
+
+    def on_block_dropped(self, name: str) -> None:
+        """Hook for subclasses whose bookkeeping depends on which blocks exist."""
+
+    def architecture(self) -> Dict:
+        """The current architecture as plain data (printable, JSON-serialisable)."""
+        parts = {p: [] for p in PARTS}
+        for name, part, holder, idx in self.block_table():
+            parts[part].append(dict(name=name, kept=name not in self.dropped,
+                                    params=sum(p.numel() for p in holder[idx].parameters())))
+        return dict(type=type(self).__name__, dropped=list(self.dropped),
+                    params=sum(p.numel() for p in self.parameters()), parts=parts)
+
+    @contextmanager
+    def record_blocks(self, store: Dict[str, List[Tuple[torch.Tensor, torch.Tensor]]],
+                      detach: bool = True) -> Iterator[None]:
+        """Record each live block's (input, output) into ``store[name]`` while active."""
+        handles = []
+        for name, (_, module) in self.blocks().items():
+            def hook(mod, args, output, name=name):
+                x = args[0]
+                pair = (x.detach(), output.detach()) if detach else (x, output)
+                store.setdefault(name, []).append(pair)
+            handles.append(module.register_forward_hook(hook))
+        try:
+            yield
+        finally:
+            for h in handles:
+                h.remove()
+
+    # ---- the pruned architecture travels in the state dict ---------------------------------
+    def get_extra_state(self) -> Dict:
+        return dict(dropped=list(self.dropped))
+
+    def set_extra_state(self, state: Dict) -> None:
+        # Called before child modules are loaded, so the dropped blocks' (absent) weights
+        # are never expected.
+        for name in state.get('dropped', []):
+            self.drop_block(name)
+
+    def extra_repr(self) -> str:
+        return f'dropped={self.dropped}' if self.dropped else ''

@@ -1,0 +1,4 @@
+"""Editors: one algorithm per folder."""
+from .pgp_diffsr import PGPDiffSR
+
+__all__ = ['PGPDiffSR']

@@ -1,0 +1,3 @@
+from .pgp_diffsr import PGPDiffSR
+
+__all__ = ['PGPDiffSR']

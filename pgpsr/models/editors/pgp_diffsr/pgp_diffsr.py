@@ -1,0 +1,235 @@
+"""PGPDiffSR: latent diffusion SR conditioned on the LR image, with a prunable denoiser.
+
+Reference: Yang et al., "PGP-DiffSR: Phase-Guided Progressive Pruning for Efficient
+Diffusion-based Image Super-Resolution" (arXiv 2512.02681). Pruning and the
+phase-exchange adapter (the ``neck``) plug in through the backbone contract.
+
+Data flow: LR in [-1, 1] -> bicubic x``scale`` -> ``codec.encode`` (the condition) ->
+denoiser(x_t, t, cond) -> diffusers scheduler steps (or one step) -> ``codec.decode``.
+"""
+import math
+from typing import Dict, List, Optional, Union
+
+import torch
+import torch.nn.functional as F
+from mmagic.structures import DataSample
+from mmengine.dist import get_rank
+from mmengine.model import BaseModel
+
+from pgpsr.registry import MODELS
+from pgpsr.utils.pretrained import load_weights_file
+from ...diffusion_utils import (build_scheduler, predict_x0, step_accepts_generator,
+                                training_target)
+
+DEFAULT_TRAIN_CFG = dict(one_step=False, one_step_timestep=999, seed=0)
+DEFAULT_TEST_CFG = dict(num_steps=20, start='noise', strength=1.0, one_step=False,
+                        one_step_timestep=999, seed=0)
+
+
+def _merge(defaults: Dict, given: Optional[Dict], name: str) -> Dict:
+    given = dict(given or {})
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        raise KeyError(f'PGPDiffSR.{name}: unknown key(s) {unknown}; '
+                       f'valid keys are {sorted(defaults)}')
+    return {**defaults, **given}
+
+
+@MODELS.register_module()
+class PGPDiffSR(BaseModel):
+    """Diffusion SR model with ``loss`` / ``predict`` / ``tensor`` modes.
+
+    Args:
+        backbone: Denoiser config (a :class:`PrunableBackbone`).
+        codec: Latent codec config (``encode``/``decode``, ``factor``, ``latent_channels``).
+        scheduler: Training scheduler (diffusers), e.g.
+            ``dict(type='DDPMScheduler', num_train_timesteps=1000, prediction_type='epsilon')``.
+        sample_scheduler: Sampling scheduler; inherits betas/prediction type from
+            ``scheduler`` (default ``DDIMScheduler``).
+        neck: Optional module applied to the denoiser output as ``neck(pred, cond)``.
+        scale: Upscaling factor.
+        loss_weight: Weight of the latent diffusion loss ``loss_diffusion``.
+        pixel_loss_weight: Weight of an L1 loss on the decoded x0 (``loss_pixel``; 0: off).
+        backbone_pretrained: Local ``.safetensors``/``.pth`` weights for the backbone.
+        train_cfg: ``one_step`` (train the S1 mode), ``one_step_timestep``, ``seed``.
+        test_cfg: ``num_steps``, ``start`` ('noise' | 'lr'), ``strength`` (for 'lr'),
+            ``one_step``, ``one_step_timestep``, ``seed``.
+    """
+
+    def __init__(self, backbone: Dict, codec: Dict,
+                 scheduler: Optional[Dict] = None, sample_scheduler: Optional[Dict] = None,
+                 neck: Optional[Dict] = None, scale: int = 4, loss_weight: float = 1.0,
+                 pixel_loss_weight: float = 0.0, backbone_pretrained: Optional[str] = None,
+                 train_cfg: Optional[Dict] = None, test_cfg: Optional[Dict] = None,
+                 data_preprocessor: Optional[Dict] = None,
+                 init_cfg: Optional[Dict] = None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.codec = MODELS.build(codec)
+        self.backbone = MODELS.build(backbone)
+        if backbone_pretrained:
+            self.backbone.load_state_dict(load_weights_file(backbone_pretrained), strict=True)
+        self.neck = MODELS.build(neck) if neck else None
+        scheduler = scheduler or dict(type='DDPMScheduler', num_train_timesteps=1000)
+        self.scheduler = build_scheduler(scheduler)
+        self.sample_scheduler = build_scheduler(
+            sample_scheduler or dict(type='DDIMScheduler'), self.scheduler.config)
+        self.scale = scale
+        self.loss_weight = loss_weight
+        self.pixel_loss_weight = pixel_loss_weight
+        self.train_cfg = _merge(DEFAULT_TRAIN_CFG, train_cfg, 'train_cfg')
+        self.test_cfg = _merge(DEFAULT_TEST_CFG, test_cfg, 'test_cfg')
+        if self.test_cfg['start'] not in ('noise', 'lr'):
+            raise ValueError("PGPDiffSR.test_cfg.start must be 'noise' or 'lr', got "
+                             f"{self.test_cfg['start']!r}")
+        self._train_generator: Optional[torch.Generator] = None
+
+    # ---- shapes -------------------------------------------------------------------------------
+    @property
+    def lr_size_divisor(self) -> int:
+        """LR sides are padded to a multiple of this inside the model."""
+        hr_div = self.codec.factor * getattr(self.backbone, 'size_divisor', 1)
+        return hr_div // math.gcd(hr_div, self.scale)
+
+    def _pad_lr(self, lr: torch.Tensor) -> torch.Tensor:
+        d = self.lr_size_divisor
+        h, w = lr.shape[-2:]
+        ph, pw = (-h) % d, (-w) % d
+        if ph or pw:
+            mode = 'reflect' if ph < h and pw < w else 'replicate'
+            lr = F.pad(lr, (0, pw, 0, ph), mode=mode)
+        return lr
+
+    def encode_condition(self, lr: torch.Tensor) -> torch.Tensor:
+        """LR in [-1, 1] (padded) -> condition latent at the HR latent resolution."""
+        up = F.interpolate(lr, scale_factor=self.scale, mode='bicubic', align_corners=False)
+        return self.codec.encode(up.clamp(-1, 1))
+
+    def denoise(self, x_t: torch.Tensor, t: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        pred = self.backbone(x_t, t, cond)
+        if self.neck is not None:
+            pred = self.neck(pred, cond)
+        return pred
+
+    # ---- randomness (its state is saved with the weights, so resume is exact) -------------
+    def _generator(self, device: torch.device) -> torch.Generator:
+        g = self._train_generator
+        if g is None or g.device.type != device.type:
+            g = torch.Generator(device=device)
+            g.manual_seed(self.train_cfg['seed'] * 1000 + get_rank())
+            self._train_generator = g
+        return g
+
+    def get_extra_state(self) -> Dict:
+        g = self._train_generator
+        return dict(generator=None if g is None else (g.device.type, g.get_state()))
+
+    def set_extra_state(self, state: Dict) -> None:
+        saved = state.get('generator') if isinstance(state, dict) else None
+        if saved is not None:
+            device_type, rng_state = saved
+            g = torch.Generator(device=device_type)
+            g.set_state(rng_state)
+            self._train_generator = g
+
+    # ---- training ------------------------------------------------------------------------------
+    def forward_train(self, lr: torch.Tensor, gt: torch.Tensor) -> Dict[str, torch.Tensor]:
+        lr, gt = self._pad_lr(lr), self._pad_lr_gt(gt)
+        with torch.no_grad():
+            z0 = self.codec.encode(gt)
+            cond = self.encode_condition(lr)
+        b = z0.shape[0]
+        g = self._generator(z0.device)
+        losses = {}
+        if self.train_cfg['one_step']:
+            t = torch.full((b,), self.train_cfg['one_step_timestep'], device=z0.device,
+                           dtype=torch.long)
+            x0 = predict_x0(self.scheduler, self.denoise(cond, t, cond), cond, t)
+            losses['loss_diffusion'] = self.loss_weight * F.mse_loss(x0.float(), z0.float())
+        else:
+            t = torch.randint(0, self.scheduler.config.num_train_timesteps, (b,),
+                              device=z0.device, generator=g)
+            noise = torch.randn(z0.shape, device=z0.device, generator=g, dtype=z0.dtype)
+            x_t = self.scheduler.add_noise(z0, noise, t)
+            pred = self.denoise(x_t, t, cond)
+            target = training_target(self.scheduler, z0, noise, t)
+            losses['loss_diffusion'] = self.loss_weight * F.mse_loss(pred.float(),
+                                                                     target.float())
+            x0 = predict_x0(self.scheduler, pred, x_t, t) if self.pixel_loss_weight else None
+        if self.pixel_loss_weight:
+            img = self.codec.decode(x0)
+            losses['loss_pixel'] = self.pixel_loss_weight * F.l1_loss(img.float(), gt.float())
+        return losses
+
+    def _pad_lr_gt(self, gt: torch.Tensor) -> torch.Tensor:
+        d = self.lr_size_divisor * self.scale
+        h, w = gt.shape[-2:]
+        if h % d or w % d:
+            raise ValueError(f'PGPDiffSR training crops must be multiples of {d} px '
+                             f'(got {h}x{w}); set the GT crop size accordingly')
+        return gt
+
+    # ---- sampling ------------------------------------------------------------------------------
+    @torch.no_grad()
+    def sample(self, lr: torch.Tensor, num_steps: Optional[int] = None,
+               seed: Optional[int] = None, one_step: Optional[bool] = None) -> torch.Tensor:
+        """LR batch in [-1, 1] (any size) -> SR batch in [-1, 1], exactly ``scale`` x larger."""
+        cfg = self.test_cfg
+        num_steps = num_steps or cfg['num_steps']
+        one_step = cfg['one_step'] if one_step is None else one_step
+        seed = cfg['seed'] if seed is None else seed
+        h, w = lr.shape[-2:]
+        cond = self.encode_condition(self._pad_lr(lr))
+        g = torch.Generator(device=cond.device).manual_seed(seed)
+        if one_step:
+            t = torch.full((cond.shape[0],), cfg['one_step_timestep'], device=cond.device,
+                           dtype=torch.long)
+            z = predict_x0(self.scheduler, self.denoise(cond, t, cond), cond, t)
+        else:
+            z = self._sample_multistep(cond, num_steps, g)
+        out = self.codec.decode(z.to(cond.dtype))
+        return out[..., :h * self.scale, :w * self.scale].clamp(-1, 1)
+
+    def _sample_multistep(self, cond: torch.Tensor, num_steps: int,
+                          g: torch.Generator) -> torch.Tensor:
+        sched = self.sample_scheduler
+        sched.set_timesteps(num_steps, device=cond.device)
+        timesteps = sched.timesteps
+        noise = torch.randn(cond.shape, device=cond.device, generator=g, dtype=cond.dtype)
+        if self.test_cfg['start'] == 'lr':
+            skip = int(round(num_steps * (1 - float(self.test_cfg['strength']))))
+            timesteps = timesteps[skip:]
+            if hasattr(sched, 'set_begin_index'):
+                sched.set_begin_index(skip)
+            z = sched.add_noise(cond, noise, timesteps[:1].repeat(cond.shape[0]))
+        else:
+            z = noise * sched.init_noise_sigma
+        extra = dict(generator=g) if step_accepts_generator(sched) else {}
+        for t in timesteps:
+            z_in = sched.scale_model_input(z, t)
+            pred = self.denoise(z_in, t.expand(z.shape[0]).to(z.device), cond)
+            z = sched.step(pred, t, z, **extra).prev_sample
+        return z
+
+    # ---- mmengine interface ---------------------------------------------------------------------
+    def forward(self, inputs: Union[torch.Tensor, Dict], data_samples: Optional[DataSample] = None,
+                mode: str = 'tensor') -> Union[torch.Tensor, Dict, List[DataSample]]:
+        if isinstance(inputs, dict):
+            inputs = inputs['img']
+        if mode == 'loss':
+            return self.forward_train(inputs, data_samples.gt_img)
+        if mode == 'tensor':
+            return self.sample(inputs)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        raise ValueError(f'PGPDiffSR.forward: mode must be loss/predict/tensor, got {mode!r}')
+
+    def predict(self, inputs: torch.Tensor, data_samples: DataSample) -> List[DataSample]:
+        sr = self.sample(inputs)
+        sr = self.data_preprocessor.destruct(sr, data_samples)
+        lr = self.data_preprocessor.destruct(inputs, data_samples, 'img')
+        data_samples.set_tensor_data({'input': lr})
+        predictions = DataSample(pred_img=sr.cpu()).split()
+        samples = data_samples.split()
+        for sample, pred in zip(samples, predictions):
+            sample.output = pred
+        return samples
