@@ -27,19 +27,35 @@ def prepare_environment(cfg: Config, launcher: str) -> None:
     """Register pgpsr's modules, pick gloo without GPUs, write the embedded data if used."""
     register_all_modules()
     init_default_scope(cfg.get('default_scope', REQUIRED_SCOPE))
-    if not torch.cuda.is_available():
-        cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
     if launcher == 'none' and int(os.environ.get('WORLD_SIZE', '1')) > 1:
         raise RuntimeError('WORLD_SIZE>1 but --launcher none; use tools/dist_train.sh')
+    if launcher == 'pytorch' and not torch.cuda.is_available():
+        _init_cpu_distributed(cfg)
     _prepare_embedded_data(cfg)
 
 
+def _init_cpu_distributed(cfg: Config) -> None:
+    """gloo process group + CPU DDP: mmengine's init_dist always calls cuda.set_device."""
+    import torch.distributed as dist
+    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+    if cfg.get('model_wrapper_cfg') is None:
+        cfg.model_wrapper_cfg = dict(type='MMDistributedDataParallel', device_ids=None,
+                                     broadcast_buffers=False)
+
+
 def _prepare_embedded_data(cfg: Config) -> None:
+    """Write the embedded photos once (rank 0 first, the others wait) when a config uses them."""
+    from mmengine.dist import barrier, get_rank
+    if get_rank() == 0:
+        _write_embedded_data(cfg)
+    barrier()
+
+
+def _write_embedded_data(cfg: Config) -> None:
     from pgpsr.datasets.embedded import DEFAULT_ROOT, prepare_embedded_photos
-    roots = set()
-    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        loader = cfg.get(key)
-        if loader and loader.get('dataset', {}).get('data_root') == DEFAULT_ROOT:
-            roots.add(DEFAULT_ROOT)
-    for root in roots:
-        prepare_embedded_photos(root)
+    loaders = [cfg.get(k) or {} for k in ('train_dataloader', 'val_dataloader',
+                                          'test_dataloader')]
+    if any(loader.get('dataset', {}).get('data_root') == DEFAULT_ROOT for loader in loaders):
+        prepare_embedded_photos(DEFAULT_ROOT)

@@ -6,6 +6,7 @@ mapping at its position (skips and channel bookkeeping stay valid), and the list
 dropped blocks travels inside the state dict (``_extra_state``), so a pruned checkpoint
 rebuilds its own architecture from the original config with no extra flags.
 """
+import json
 from collections import OrderedDict
 from contextlib import contextmanager
 from typing import Dict, Iterator, List, Tuple
@@ -97,12 +98,16 @@ class PrunableBackbone(nn.Module):
                 h.remove()
 
     # ---- the pruned architecture travels in the state dict ---------------------------------
-    def get_extra_state(self) -> Dict:
-        return dict(dropped=list(self.dropped))
+    # Encoded as a uint8 tensor (JSON), because mmengine broadcasts state dicts as tensors.
+    def get_extra_state(self) -> torch.Tensor:
+        data = json.dumps(dict(dropped=list(self.dropped))).encode()
+        return torch.tensor(list(data), dtype=torch.uint8)
 
-    def set_extra_state(self, state: Dict) -> None:
+    def set_extra_state(self, state) -> None:
         # Called before child modules are loaded, so the dropped blocks' (absent) weights
         # are never expected.
+        if isinstance(state, torch.Tensor):
+            state = json.loads(bytes(state.cpu().tolist()).decode()) if state.numel() else {}
         for name in state.get('dropped', []):
             self.drop_block(name)
 

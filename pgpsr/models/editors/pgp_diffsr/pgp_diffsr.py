@@ -63,6 +63,11 @@ class PGPDiffSR(BaseModel):
                  train_cfg: Optional[Dict] = None, test_cfg: Optional[Dict] = None,
                  data_preprocessor: Optional[Dict] = None,
                  init_cfg: Optional[Dict] = None) -> None:
+        # images reach the codec in [-1, 1]
+        data_preprocessor = data_preprocessor or dict(type='DataPreprocessor',
+                                                      mean=[127.5] * 3, std=[127.5] * 3)
+        if isinstance(data_preprocessor, dict):  # resolve in pgpsr's scope, whatever the default
+            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.codec = MODELS.build(codec)
         self.backbone = MODELS.build(backbone)
@@ -81,7 +86,7 @@ class PGPDiffSR(BaseModel):
         if self.test_cfg['start'] not in ('noise', 'lr'):
             raise ValueError("PGPDiffSR.test_cfg.start must be 'noise' or 'lr', got "
                              f"{self.test_cfg['start']!r}")
-        self._train_generator: Optional[torch.Generator] = None
+        self.register_buffer('num_train_steps', torch.zeros((), dtype=torch.long))
 
     # ---- shapes -------------------------------------------------------------------------------
     @property
@@ -110,26 +115,17 @@ class PGPDiffSR(BaseModel):
             pred = self.neck(pred, cond)
         return pred
 
-    # ---- randomness (its state is saved with the weights, so resume is exact) -------------
+    # ---- randomness: a function of (seed, rank, step), so resume is exact ---------------------
     def _generator(self, device: torch.device) -> torch.Generator:
-        g = self._train_generator
-        if g is None or g.device.type != device.type:
-            g = torch.Generator(device=device)
-            g.manual_seed(self.train_cfg['seed'] * 1000 + get_rank())
-            self._train_generator = g
-        return g
+        """Generator for this training step's timesteps and noise.
 
-    def get_extra_state(self) -> Dict:
-        g = self._train_generator
-        return dict(generator=None if g is None else (g.device.type, g.get_state()))
-
-    def set_extra_state(self, state: Dict) -> None:
-        saved = state.get('generator') if isinstance(state, dict) else None
-        if saved is not None:
-            device_type, rng_state = saved
-            g = torch.Generator(device=device_type)
-            g.set_state(rng_state)
-            self._train_generator = g
+        Seeded from ``train_cfg.seed``, the rank and ``num_train_steps`` (a buffer saved
+        in checkpoints), so a resumed run draws exactly what an uninterrupted one would.
+        """
+        step = int(self.num_train_steps)
+        self.num_train_steps += 1
+        seed = (self.train_cfg['seed'] * 1_000_003 + get_rank()) * 1_000_033 + step
+        return torch.Generator(device=device).manual_seed(seed % (2 ** 63))
 
     # ---- training ------------------------------------------------------------------------------
     def forward_train(self, lr: torch.Tensor, gt: torch.Tensor) -> Dict[str, torch.Tensor]:

@@ -1,0 +1,40 @@
+"""Each compat fix must be in force; these fail if one is removed."""
+import numpy as np
+import pytest
+import torch
+
+
+def test_numpy_bool8_alias():
+    import pgpsr.compat  # noqa: F401
+    assert np.bool8 is np.bool_
+
+
+def test_mmcv_ops_stand_in_imports_and_fails_clearly_when_used():
+    import mmagic.models  # noqa: F401  (imports editors that import mmcv.ops)
+    from mmcv.ops import ModulatedDeformConv2d
+    from mmcv.ops.fused_bias_leakyrelu import fused_bias_leakyrelu
+
+    class Sub(ModulatedDeformConv2d):  # mmagic subclasses these at import time
+        pass
+
+    with pytest.raises(ImportError, match='mmcv.ops.ModulatedDeformConv2d needs full mmcv'):
+        Sub(3, 3, 3)
+    with pytest.raises(ImportError, match='full mmcv'):
+        fused_bias_leakyrelu(torch.zeros(1))
+
+
+def test_local_checkpoints_with_mmengine_objects_load(tmp_path):
+    from mmengine.logging.history_buffer import HistoryBuffer
+    from mmengine.runner.checkpoint import _load_checkpoint
+    path = str(tmp_path / 'ckpt.pth')
+    torch.save({'meta': {'buf': HistoryBuffer([1.0, 2.0], [1, 1])}, 'state_dict': {}}, path)
+    with pytest.raises(Exception):  # what torch's default loader does with it
+        torch.load(path)
+    ckpt = _load_checkpoint(path, map_location='cpu')
+    assert ckpt['meta']['buf'].mean() == pytest.approx(1.5)
+
+
+def test_missing_checkpoint_names_the_file(tmp_path):
+    from mmengine.runner.checkpoint import _load_checkpoint
+    with pytest.raises(FileNotFoundError, match='nope.pth'):
+        _load_checkpoint(str(tmp_path / 'nope.pth'))

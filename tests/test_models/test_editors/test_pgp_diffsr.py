@@ -1,0 +1,155 @@
+import copy
+
+import pytest
+import torch
+from mmagic.structures import DataSample
+from mmengine.optim import OptimWrapper
+
+from pgpsr.models.diffusion_utils import build_scheduler, predict_x0, training_target
+from pgpsr.registry import MODELS
+
+BASE = dict(
+    type='PGPDiffSR', scale=4,
+    codec=dict(type='PixelUnshuffleCodec', factor=2),
+    backbone=dict(type='DiTDenoiser', in_channels=12, patch_size=2, hidden_size=32,
+                  num_heads=2, depth=(1, 1, 1)),
+    scheduler=dict(type='DDPMScheduler', num_train_timesteps=1000,
+                   beta_schedule='scaled_linear', prediction_type='epsilon'),
+    test_cfg=dict(num_steps=3, seed=0),
+    data_preprocessor=dict(type='DataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3))
+
+
+def build(**over):
+    cfg = copy.deepcopy(BASE)
+    for k, v in over.items():
+        cfg[k] = {**cfg[k], **v} if isinstance(v, dict) and isinstance(cfg.get(k), dict) else v
+    torch.manual_seed(0)
+    return MODELS.build(cfg)
+
+
+def _batch(b=2, size=16):
+    g = torch.Generator().manual_seed(0)
+    gt = torch.rand(b, 3, size, size, generator=g) * 2 - 1
+    lr = torch.nn.functional.interpolate(gt, scale_factor=0.25, mode='area')
+    return lr, gt
+
+
+@pytest.mark.parametrize('h,w', [(5, 7), (9, 13), (1, 3)])
+def test_predict_is_exactly_scale_times_lr_for_odd_sizes(h, w):
+    model = build(backbone=dict(patch_size=4)).eval()  # divisor 8 at HR, LR padded
+    assert model.lr_size_divisor == 2
+    out = model.sample(torch.rand(1, 3, h, w) * 2 - 1)
+    assert out.shape == (1, 3, 4 * h, 4 * w)
+    assert out.abs().max() <= 1
+
+
+def test_sampling_is_deterministic_with_a_seed_and_changes_with_it():
+    model = build().eval()
+    with torch.no_grad():
+        for p in model.backbone.parameters():
+            p.add_(0.02 * torch.randn_like(p))
+    lr = _batch()[0]
+    a, b, c = model.sample(lr, seed=1), model.sample(lr, seed=1), model.sample(lr, seed=2)
+    assert torch.equal(a, b)
+    assert not torch.equal(a, c)
+
+
+def test_one_step_mode_is_seed_independent():
+    model = build(test_cfg=dict(one_step=True)).eval()
+    lr = _batch()[0]
+    assert torch.equal(model.sample(lr, seed=1), model.sample(lr, seed=2))
+
+
+@pytest.mark.parametrize('prediction_type', ['epsilon', 'v_prediction', 'sample'])
+def test_x0_recovered_from_the_exact_target(prediction_type):
+    sched = build_scheduler(dict(type='DDPMScheduler', prediction_type=prediction_type))
+    x0, noise = torch.randn(3, 4, 5, 5), torch.randn(3, 4, 5, 5)
+    t = torch.tensor([0, 400, 999])
+    x_t = sched.add_noise(x0, noise, t)
+    target = training_target(sched, x0, noise, t)
+    assert torch.allclose(predict_x0(sched, target, x_t, t), x0, atol=1e-3)
+
+
+def test_sample_scheduler_inherits_training_schedule():
+    model = build(scheduler=dict(prediction_type='v_prediction'),
+                  sample_scheduler=dict(type='DPMSolverMultistepScheduler'))
+    assert model.sample_scheduler.config.prediction_type == 'v_prediction'
+    assert model.sample_scheduler.config.beta_schedule == 'scaled_linear'
+    out = model.eval().sample(_batch()[0], num_steps=2)
+    assert out.shape == (2, 3, 16, 16)
+
+
+def test_unknown_scheduler_type():
+    with pytest.raises(KeyError, match='NotAScheduler'):
+        build(scheduler=dict(type='NotAScheduler'))
+
+
+@pytest.mark.parametrize('over', [{}, {'train_cfg': dict(one_step=True)},
+                                  {'backbone': dict(type='UNetDenoiser', in_channels=12,
+                                                    block_channels=(16, 32), head_dim=8,
+                                                    norm_groups=8, attention_levels=(1,),
+                                                    patch_size=None)}])
+def test_loss_goes_down_on_a_fixed_batch(over):
+    if 'backbone' in over:
+        bb = dict(over['backbone'])
+        bb.pop('patch_size')
+        cfg = copy.deepcopy(BASE)
+        cfg['backbone'] = bb
+        torch.manual_seed(0)
+        model = MODELS.build(cfg)
+    else:
+        model = build(**over)
+    lr, gt = _batch(4)
+    opt = OptimWrapper(torch.optim.Adam(model.parameters(), lr=2e-3))
+    samples = DataSample(gt_img=gt)
+    losses = []
+    for _ in range(30):
+        # same noise every step: a fixed batch in the full sense
+        model.num_train_steps.zero_()
+        loss = model(lr, samples, mode='loss')['loss_diffusion']
+        opt.update_params(loss)
+        losses.append(loss.item())
+    assert losses[-1] < 0.7 * losses[0], losses
+
+
+def test_training_noise_follows_the_step_counter():
+    model = build()
+    lr, gt = _batch()
+    a = model.forward_train(lr, gt)['loss_diffusion']
+    b = model.forward_train(lr, gt)['loss_diffusion']
+    model.num_train_steps.fill_(0)
+    c = model.forward_train(lr, gt)['loss_diffusion']
+    assert a.item() == c.item() != b.item()
+    assert 'num_train_steps' in model.state_dict()
+
+
+def test_pixel_loss_term():
+    model = build(pixel_loss_weight=0.5)
+    losses = model.forward_train(*_batch())
+    assert set(losses) == {'loss_diffusion', 'loss_pixel'}
+    assert losses['loss_pixel'] > 0
+
+
+def test_predict_mode_returns_datasamples_in_pixel_range():
+    model = build().eval()
+    lr, gt = _batch(1)
+    pre = model.data_preprocessor
+    data = dict(inputs=[((lr[0] + 1) * 127.5).round()],
+                data_samples=[DataSample(gt_img=((gt[0] + 1) * 127.5).round(),
+                                         metainfo=dict(img_channel_order='rgb',
+                                                       gt_channel_order='rgb'))])
+    data = pre(data, training=False)
+    out = model(**data, mode='predict')
+    assert len(out) == 1
+    pred = out[0].output.pred_img
+    assert pred.shape == (3, 16, 16) and pred.min() >= 0 and pred.max() <= 255
+
+
+def test_bf16_autocast_training_step_is_finite():
+    model = build()
+    lr, gt = _batch()
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        losses = model.forward_train(lr, gt)
+    losses['loss_diffusion'].backward()
+    assert torch.isfinite(losses['loss_diffusion'])
+    assert all(torch.isfinite(p.grad).all() for p in model.parameters() if p.grad is not None)
