@@ -1,14 +1,15 @@
 # Runtime shared by every pgpsr config.
 default_scope = 'pgpsr'
 
+# mmengine's hooks by name (mmagic's same-named ones expect its multi-loops).
 # Checkpoints and `last_checkpoint` are written atomically (pgpsr.engine.atomic_backend).
 default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=10),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=500, by_epoch=False, max_keep_ckpts=3,
+    timer=dict(type='mmengine.IterTimerHook'),
+    logger=dict(type='mmengine.LoggerHook', interval=10),
+    param_scheduler=dict(type='mmengine.ParamSchedulerHook'),
+    checkpoint=dict(type='mmengine.CheckpointHook', interval=500, by_epoch=False, max_keep_ckpts=3,
                     save_last=True, backend_args=dict(backend='atomic_local')),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
+    sampler_seed=dict(type='mmengine.DistSamplerSeedHook'),
 )
 custom_hooks = []
 
@@ -20,7 +21,7 @@ env_cfg = dict(
 )
 randomness = dict(seed=0, deterministic=False)
 
-log_processor = dict(type='LogProcessor', window_size=10, by_epoch=False)
+log_processor = dict(type='mmengine.LogProcessor', window_size=10, by_epoch=False)
 log_level = 'INFO'
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='ConcatImageVisualizer', vis_backends=vis_backends, fn_key='gt_path',

@@ -15,7 +15,7 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
-from pgpsr.registry import DATASETS
+from pgpsr.registry import DATASETS, TRANSFORMS
 from .image_io import BadImageError
 
 IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.ppm')
@@ -66,7 +66,9 @@ class SRImageFolderDataset(BaseDataset):
         self.gt_folder, self.lq_folder = gt_folder, lq_folder
         self.seed, self.max_bad_files = seed, max_bad_files
         self.bad_files: Dict[str, str] = {}
-        super().__init__(data_root=data_root, pipeline=list(pipeline), serialize_data=False,
+        # built here so pgpsr's transforms resolve whatever the default scope is
+        pipeline = [TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline]
+        super().__init__(data_root=data_root, pipeline=pipeline, serialize_data=False,
                          **kwargs)
 
     def load_data_list(self) -> List[Dict]:

@@ -1,0 +1,40 @@
+"""Running the tools as a user would: subprocesses from the repo root."""
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import textwrap
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def tool_env():
+    env = dict(os.environ)
+    env['PYTHONPATH'] = ROOT + os.pathsep + env.get('PYTHONPATH', '')
+    env.setdefault('OMP_NUM_THREADS', '1')
+    env['PYTHONWARNINGS'] = 'ignore'
+    return env
+
+
+def run_tool(args, **kw):
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=tool_env(),
+                          capture_output=True, text=True, **kw)
+
+
+def write_config(path, body: str, base='configs/pgp_diffsr/pgp_dit_tiny_x4.py'):
+    path.write_text(f"_base_ = ['{osp.join(ROOT, base)}']\n" + textwrap.dedent(body))
+    return str(path)
+
+
+def losses_by_iter(work_dir):
+    """{iter: loss} from every scalars.json under work_dir (one per run)."""
+    out = {}
+    for root, _, files in os.walk(work_dir):
+        if 'scalars.json' in files:
+            with open(osp.join(root, 'scalars.json')) as f:
+                for line in f:
+                    rec = json.loads(line)
+                    if 'loss' in rec:
+                        out[rec['iter']] = rec['loss']
+    return out

@@ -1,0 +1,92 @@
+"""tools/train.py end to end: training, kill -9, --resume continues exactly."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import torch
+
+from .helpers import ROOT, losses_by_iter, run_tool, tool_env, write_config
+
+CONFIG = """
+max_iters = 12
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=1000)
+default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=6, max_keep_ckpts=5))
+log_processor = dict(window_size=1)
+custom_hooks = [dict(type='EMAHook', momentum=0.1, priority=49)]
+train_dataloader = dict(num_workers=2, persistent_workers=True)
+"""
+
+
+def _load(path):
+    return torch.load(path, map_location='cpu', weights_only=False)
+
+
+def test_resume_after_kill_matches_an_uninterrupted_run(tmp_path):
+    cfg = write_config(tmp_path / 'cfg.py', CONFIG)
+    full, cut = tmp_path / 'full', tmp_path / 'cut'
+    res = run_tool(['tools/train.py', cfg, '--work-dir', str(full)], timeout=400)
+    assert res.returncode == 0, res.stderr[-3000:]
+
+    proc = subprocess.Popen([sys.executable, 'tools/train.py', cfg, '--work-dir', str(cut)],
+                            cwd=ROOT, env=tool_env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 400
+    while not (cut / 'iter_6.pth').exists():
+        assert proc.poll() is None and time.time() < deadline, 'training ended early'
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert not (cut / 'iter_12.pth').exists()
+    assert (cut / 'last_checkpoint').read_text().strip().endswith('iter_6.pth')
+
+    res = run_tool(['tools/train.py', cfg, '--work-dir', str(cut), '--resume'], timeout=400)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert 'Advance dataloader 6 steps' in res.stdout + res.stderr
+
+    a, b = losses_by_iter(full), losses_by_iter(cut)
+    for it in range(7, 13):
+        assert a[it] == b[it], (it, a[it], b[it])
+    ca, cb = _load(full / 'iter_12.pth'), _load(cut / 'iter_12.pth')
+    for key in ('state_dict', 'ema_state_dict'):
+        for name, value in ca[key].items():
+            assert torch.equal(value, cb[key][name]), (key, name)
+    assert ca['optimizer']['state'].keys() == cb['optimizer']['state'].keys()
+    for k, st in ca['optimizer']['state'].items():
+        assert torch.equal(st['exp_avg'], cb['optimizer']['state'][k]['exp_avg'])
+    assert ca['param_schedulers'] == cb['param_schedulers']
+    assert ca['meta']['iter'] == cb['meta']['iter'] == 12
+
+
+def test_wrong_config_key_names_it(tmp_path):
+    cfg = write_config(tmp_path / 'bad.py', """
+model = dict(backbone=dict(hiden_size=64))
+""")
+    res = run_tool(['tools/train.py', cfg, '--work-dir', str(tmp_path / 'w')], timeout=300)
+    assert res.returncode != 0
+    assert 'hiden_size' in res.stderr
+
+
+def test_missing_config_file_is_reported(tmp_path):
+    res = run_tool(['tools/train.py', str(tmp_path / 'nope.py')], timeout=300)
+    assert res.returncode != 0 and 'nope.py does not exist' in res.stderr
+
+
+def test_test_tool_writes_metrics_json(tmp_path):
+    cfg = write_config(tmp_path / 'cfg.py', """
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=2, val_interval=1000)
+default_hooks = dict(checkpoint=dict(interval=2))
+""")
+    work = tmp_path / 'w'
+    assert run_tool(['tools/train.py', cfg, '--work-dir', str(work)],
+                    timeout=300).returncode == 0
+    out = tmp_path / 'metrics.json'
+    res = run_tool(['tools/test.py', cfg, str(work / 'iter_2.pth'), '--work-dir', str(work),
+                    '--out', str(out)], timeout=300)
+    assert res.returncode == 0, res.stderr[-3000:]
+    import json
+    metrics = json.loads(out.read_text())
+    assert set(metrics) == {'PSNR', 'SSIM'}
+    assert 5 < metrics['PSNR'] < 60 and -1 <= metrics['SSIM'] <= 1
