@@ -40,3 +40,14 @@ def test_truncated_and_non_images_raise_naming_the_file(tmp_path):
         read_image(str(tmp_path / 'notes.png'))
     with pytest.raises(BadImageError, match='missing.png: file not found'):
         read_image(str(tmp_path / 'missing.png'))
+
+
+def test_load_transform_cache_returns_same_pixels(tmp_path):
+    from pgpsr.registry import TRANSFORMS
+    img = np.random.default_rng(0).integers(0, 255, (9, 7, 3), dtype=np.uint8)
+    Image.fromarray(img).save(tmp_path / 'x.png')
+    load = TRANSFORMS.build(dict(type='LoadSRImage', key='gt', cache=True))
+    first = load(dict(gt_path=str(tmp_path / 'x.png')))['gt']
+    (tmp_path / 'x.png').unlink()  # served from the cache now
+    again = load(dict(gt_path=str(tmp_path / 'x.png')))['gt']
+    assert np.array_equal(first, img) and np.array_equal(again, img)

@@ -5,7 +5,7 @@ gt_crop = 64
 data_root = 'data/embedded'
 
 train_pipeline = [
-    dict(type='LoadSRImage', key='gt'),
+    dict(type='LoadSRImage', key='gt', cache=True),  # 8 photos: keep them decoded
     dict(type='RandomCropGT', crop_size=gt_crop),
     dict(type='RandomFlipRotate', keys=['gt']),
     dict(type='BicubicDegradation', scale=scale),

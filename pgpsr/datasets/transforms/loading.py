@@ -16,12 +16,19 @@ class LoadSRImage(BaseTransform):
     logs it and moves on). Keys match mmagic's loader so its transforms compose with it.
     """
 
-    def __init__(self, key: str = 'gt') -> None:
+    def __init__(self, key: str = 'gt', cache: bool = False) -> None:
         self.key = key
+        # decoding big PNGs dominates data time on small sets; per-process, unbounded, so
+        # only for data sets that fit in memory (the embedded photos)
+        self.cache = {} if cache else None
 
     def transform(self, results: Dict) -> Dict:
-        decoded = read_image(results[f'{self.key}_path'])
-        img = to_uint8(decoded.rgb)
+        path = results[f'{self.key}_path']
+        img = None if self.cache is None else self.cache.get(path)
+        if img is None:
+            img = to_uint8(read_image(path).rgb)
+            if self.cache is not None:
+                self.cache[path] = img
         results[self.key] = img
         results[f'ori_{self.key}_shape'] = img.shape
         results[f'{self.key}_channel_order'] = 'rgb'
@@ -29,4 +36,4 @@ class LoadSRImage(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return f'{type(self).__name__}(key={self.key!r})'
+        return f'{type(self).__name__}(key={self.key!r}, cache={self.cache is not None})'

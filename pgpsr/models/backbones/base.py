@@ -13,6 +13,7 @@ from typing import Dict, Iterator, List, Tuple
 
 import torch
 from torch import nn
+from torch.utils.checkpoint import checkpoint
 
 PARTS = ('encoder', 'bottleneck', 'decoder')
 
@@ -66,10 +67,13 @@ class PrunableBackbone(nn.Module):
         holder, idx = table[name]
         holder[idx] = DroppedBlock()
         self.dropped.append(name)
-        self.on_block_dropped(name)
 
-    def on_block_dropped(self, name: str) -> None:
-        """Hook for subclasses whose bookkeeping depends on which blocks exist."""
+    def run_block(self, block: nn.Module, *args) -> torch.Tensor:
+        """Call ``block``, recomputing it in backward when ``self.grad_checkpointing``."""
+        if getattr(self, 'grad_checkpointing', False) and self.training and \
+                torch.is_grad_enabled():
+            return checkpoint(block, *args, use_reentrant=False)
+        return block(*args)
 
     def architecture(self) -> Dict:
         """The current architecture as plain data (printable, JSON-serialisable)."""

@@ -9,7 +9,6 @@ from typing import List, Optional, Tuple
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.checkpoint import checkpoint
 
 from pgpsr.registry import MODELS
 from .base import PrunableBackbone
@@ -141,11 +140,6 @@ class DiTDenoiser(PrunableBackbone):
                   for i in range(len(self.dec_blocks))]
         return table
 
-    def _run(self, blk: nn.Module, *args) -> torch.Tensor:
-        if self.grad_checkpointing and self.training and torch.is_grad_enabled():
-            return checkpoint(blk, *args, use_reentrant=False)
-        return blk(*args)
-
     def forward(self, x_t: torch.Tensor, t: torch.Tensor,
                 cond: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Predict noise / v / x0 (per the model's config) for ``x_t`` at timesteps ``t``."""
@@ -163,12 +157,12 @@ class DiTDenoiser(PrunableBackbone):
         c = self.t_embed(t.to(x.device))
         skips = []
         for blk in self.enc_blocks:
-            x = self._run(blk, x, c)
+            x = self.run_block(blk, x, c)
             skips.append(x)
         for blk in self.mid_blocks:
-            x = self._run(blk, x, c)
+            x = self.run_block(blk, x, c)
         for blk in self.dec_blocks:
-            x = self._run(blk, x, c, skips.pop())
+            x = self.run_block(blk, x, c, skips.pop())
         shift, scale = self.final_ada(c)[:, None].chunk(2, dim=-1)
         x = self.final_linear(modulate(self.final_norm(x), shift, scale))
         x = x.view(b, gh, gw, p, p, self.out_channels).permute(0, 5, 1, 3, 2, 4)

@@ -14,7 +14,6 @@ from diffusers.models.resnet import ResnetBlock2D
 from diffusers.models.transformers.transformer_2d import Transformer2DModel
 from diffusers.models.upsampling import Upsample2D
 from torch import nn
-from torch.utils.checkpoint import checkpoint
 
 from pgpsr.registry import MODELS
 from .base import PrunableBackbone
@@ -128,11 +127,6 @@ class UNetDenoiser(PrunableBackbone):
         unit = self.blocks()[name][1]
         return unit.in_ch == unit.out_ch
 
-    def _run(self, unit: nn.Module, *args) -> torch.Tensor:
-        if self.grad_checkpointing and self.training and torch.is_grad_enabled():
-            return checkpoint(unit, *args, use_reentrant=False)
-        return unit(*args)
-
     def forward(self, x_t: torch.Tensor, t: torch.Tensor,
                 cond: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Predict noise / v / x0 (per the model's config) for ``x_t`` at timesteps ``t``."""
@@ -146,14 +140,14 @@ class UNetDenoiser(PrunableBackbone):
         x = self.conv_in(torch.cat([x_t, cond], dim=1) if self.cond_channels else x_t)
         n, skips = self.units_per_level, []
         for i, unit in enumerate(self.enc_units):
-            x = self._run(unit, x, temb)
+            x = self.run_block(unit, x, temb)
             skips.append(x)
             if i % n == n - 1 and i // n < len(self.downsamplers):
                 x = self.downsamplers[i // n](x)
         for unit in self.mid_units:
-            x = self._run(unit, x, temb)
+            x = self.run_block(unit, x, temb)
         for i, unit in enumerate(self.dec_units):
-            x = self._run(unit, x, temb, skips.pop())
+            x = self.run_block(unit, x, temb, skips.pop())
             if i % n == n - 1 and i // n < len(self.upsamplers):
                 x = self.upsamplers[i // n](x)
         return self.conv_out(nn.functional.silu(self.norm_out(x)))
