@@ -153,3 +153,17 @@ def test_bf16_autocast_training_step_is_finite():
     losses['loss_diffusion'].backward()
     assert torch.isfinite(losses['loss_diffusion'])
     assert all(torch.isfinite(p.grad).all() for p in model.parameters() if p.grad is not None)
+
+
+def test_start_from_noised_lr_latent_uses_fewer_steps():
+    model = build(test_cfg=dict(start='lr', strength=0.5)).eval()
+    calls = []
+    model.backbone.register_forward_hook(lambda m, a, o: calls.append(int(a[1][0])))
+    out = model.sample(_batch()[0], num_steps=4)
+    assert out.shape == (2, 3, 16, 16)
+    assert len(calls) == 2 and calls[0] < 600  # the second half of a 4-step DDIM schedule
+
+
+def test_bad_start_value_is_rejected():
+    with pytest.raises(ValueError, match="'noise' or 'lr'"):
+        build(test_cfg=dict(start='gt'))
