@@ -1,4 +1,3 @@
-import logging
 
 import numpy as np
 import pytest
@@ -46,7 +45,7 @@ def test_same_seed_same_pairs_for_any_worker_count(photo_dir):
     assert torch.equal(ds[0]['inputs'], first)
 
 
-def test_bad_file_is_logged_by_name_and_skipped(photo_dir, caplog):
+def test_bad_file_is_logged_by_name_and_skipped(photo_dir):
     (photo_dir / 'gt' / 'im0.png').write_bytes(b'\x89PNG broken')
     ds = DATASETS.build(dict(type='SRImageFolderDataset', data_root=str(photo_dir),
                              gt_folder='gt', pipeline=PIPELINE, max_bad_files=1))

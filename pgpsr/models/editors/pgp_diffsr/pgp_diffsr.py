@@ -129,7 +129,7 @@ class PGPDiffSR(BaseModel):
 
     # ---- training ------------------------------------------------------------------------------
     def forward_train(self, lr: torch.Tensor, gt: torch.Tensor) -> Dict[str, torch.Tensor]:
-        lr, gt = self._pad_lr(lr), self._pad_lr_gt(gt)
+        lr, gt = self._pad_lr(lr), self._check_gt_size(gt)
         with torch.no_grad():
             z0 = self.codec.encode(gt)
             cond = self.encode_condition(lr)
@@ -156,7 +156,7 @@ class PGPDiffSR(BaseModel):
             losses['loss_pixel'] = self.pixel_loss_weight * F.l1_loss(img.float(), gt.float())
         return losses
 
-    def _pad_lr_gt(self, gt: torch.Tensor) -> torch.Tensor:
+    def _check_gt_size(self, gt: torch.Tensor) -> torch.Tensor:
         d = self.lr_size_divisor * self.scale
         h, w = gt.shape[-2:]
         if h % d or w % d:
