@@ -45,6 +45,17 @@ def test_same_seed_same_pairs_for_any_worker_count(photo_dir):
     assert torch.equal(ds[0]['inputs'], first)
 
 
+def test_realesrgan_pairs_are_the_same_for_any_worker_count(photo_dir, repo_root):
+    from mmengine.config import Config
+    steps = Config.fromfile(f'{repo_root}/configs/_base_/degradations/realesrgan_x4.py')
+    pipeline = PIPELINE[:3] + [dict(type='DegradationPipeline', steps=steps.degradation),
+                               dict(type='PackInputs')]
+    ds = DATASETS.build(dict(type='SRImageFolderDataset', data_root=str(photo_dir),
+                             gt_folder='gt', pipeline=pipeline, seed=3))
+    for x, y in zip(_stream(ds, 0), _stream(ds, 2)):
+        assert torch.equal(x, y) and x.shape == (3, 3, 8, 8)
+
+
 def test_bad_file_is_logged_by_name_and_skipped(photo_dir):
     (photo_dir / 'gt' / 'im0.png').write_bytes(b'\x89PNG broken')
     ds = DATASETS.build(dict(type='SRImageFolderDataset', data_root=str(photo_dir),

@@ -1,13 +1,15 @@
 # Real-size x4 training data: a GT-only photo folder (e.g. DF2K sub-images made by
 # tools/dataset_converters/extract_subimages.py), 512 px GT crops, pairs synthesised on the
-# fly. Validation: paired GT/LQ folders (e.g. RealSR) matched by file name.
+# fly by the Real-ESRGAN degradation. Validation: paired GT/LQ folders (e.g. RealSR)
+# matched by file name. For AdcSR's milder ranges use ../degradations/adcsr_x4.py.
+_base_ = ['../degradations/realesrgan_x4.py']
 scale = 4
 gt_crop = 512
 train_pipeline = [
     dict(type='LoadSRImage', key='gt'),
     dict(type='RandomCropGT', crop_size=gt_crop),
     dict(type='RandomFlipRotate', keys=['gt']),
-    dict(type='BicubicDegradation', scale=scale),
+    dict(type='DegradationPipeline', steps={{_base_.degradation}}),
     dict(type='PackInputs'),
 ]
 val_pipeline = [

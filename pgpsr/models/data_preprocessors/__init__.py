@@ -1,0 +1,4 @@
+"""Data preprocessors (normalisation; batched degradations)."""
+from .degrading_preprocessor import DegradingDataPreprocessor
+
+__all__ = ['DegradingDataPreprocessor']
