@@ -2,9 +2,11 @@
 import json
 import os
 import os.path as osp
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -38,3 +40,17 @@ def losses_by_iter(work_dir):
                     if 'loss' in rec:
                         out[rec['iter']] = rec['loss']
     return out
+
+
+def train_killed_after(cfg: str, work_dir, ckpt_name: str, timeout: float = 400) -> None:
+    """Start tools/train.py and SIGKILL it as soon as ``ckpt_name`` exists in work_dir."""
+    proc = subprocess.Popen([sys.executable, 'tools/train.py', cfg, '--work-dir', str(work_dir)],
+                            cwd=ROOT, env=tool_env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + timeout
+    while not osp.exists(osp.join(work_dir, ckpt_name)):
+        assert proc.poll() is None and time.time() < deadline, 'training ended early'
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL

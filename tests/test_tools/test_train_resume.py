@@ -1,13 +1,7 @@
 """tools/train.py end to end: training, kill -9, --resume continues exactly."""
-import os
-import signal
-import subprocess
-import sys
-import time
-
 import torch
 
-from .helpers import ROOT, losses_by_iter, run_tool, tool_env, write_config
+from .helpers import losses_by_iter, run_tool, train_killed_after, write_config
 
 CONFIG = """
 max_iters = 12
@@ -29,16 +23,7 @@ def test_resume_after_kill_matches_an_uninterrupted_run(tmp_path):
     res = run_tool(['tools/train.py', cfg, '--work-dir', str(full)], timeout=400)
     assert res.returncode == 0, res.stderr[-3000:]
 
-    proc = subprocess.Popen([sys.executable, 'tools/train.py', cfg, '--work-dir', str(cut)],
-                            cwd=ROOT, env=tool_env(), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.time() + 400
-    while not (cut / 'iter_6.pth').exists():
-        assert proc.poll() is None and time.time() < deadline, 'training ended early'
-        time.sleep(0.01)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    assert proc.returncode == -signal.SIGKILL
+    train_killed_after(cfg, cut, 'iter_6.pth')
     assert not (cut / 'iter_12.pth').exists()
     assert (cut / 'last_checkpoint').read_text().strip().endswith('iter_6.pth')
 

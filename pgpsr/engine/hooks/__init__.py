@@ -1,2 +1,4 @@
-"""Hooks (the ProgressivePruneHook lives here)."""
-__all__ = []
+"""Hooks: ProgressivePruneHook."""
+from .progressive_prune_hook import ProgressivePruneHook
+
+__all__ = ['ProgressivePruneHook']

@@ -9,13 +9,20 @@ rebuilds its own architecture from the original config with no extra flags.
 import json
 from collections import OrderedDict
 from contextlib import contextmanager
-from typing import Dict, Iterator, List, Tuple
+from typing import Callable, Dict, Iterator, List, Tuple
 
 import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 
 PARTS = ('encoder', 'bottleneck', 'decoder')
+
+
+def decode_extra_state(state) -> Dict:
+    """The backbone's extra state (a JSON uint8 tensor, or an already decoded dict)."""
+    if isinstance(state, torch.Tensor):
+        return json.loads(bytes(state.cpu().tolist()).decode()) if state.numel() else {}
+    return state or {}
 
 
 class DroppedBlock(nn.Identity):
@@ -85,21 +92,26 @@ class PrunableBackbone(nn.Module):
                     params=sum(p.numel() for p in self.parameters()), parts=parts)
 
     @contextmanager
-    def record_blocks(self, store: Dict[str, List[Tuple[torch.Tensor, torch.Tensor]]],
-                      detach: bool = True) -> Iterator[None]:
-        """Record each live block's (input, output) into ``store[name]`` while active."""
+    def observe_blocks(self, callback: Callable[[str, torch.Tensor, torch.Tensor], None]
+                       ) -> Iterator[None]:
+        """Call ``callback(name, input, output)`` after every live block while active."""
         handles = []
         for name, (_, module) in self.blocks().items():
             def hook(mod, args, output, name=name):
-                x = args[0]
-                pair = (x.detach(), output.detach()) if detach else (x, output)
-                store.setdefault(name, []).append(pair)
+                callback(name, args[0], output)
             handles.append(module.register_forward_hook(hook))
         try:
             yield
         finally:
             for h in handles:
                 h.remove()
+
+    def record_blocks(self, store: Dict[str, List[Tuple[torch.Tensor, torch.Tensor]]],
+                      detach: bool = True):
+        """Record each live block's (input, output) into ``store[name]`` while active."""
+        def keep(name, x, out):
+            store.setdefault(name, []).append((x.detach(), out.detach()) if detach else (x, out))
+        return self.observe_blocks(keep)
 
     # ---- the pruned architecture travels in the state dict ---------------------------------
     # Encoded as a uint8 tensor (JSON), because mmengine broadcasts state dicts as tensors.
@@ -110,9 +122,7 @@ class PrunableBackbone(nn.Module):
     def set_extra_state(self, state) -> None:
         # Called before child modules are loaded, so the dropped blocks' (absent) weights
         # are never expected.
-        if isinstance(state, torch.Tensor):
-            state = json.loads(bytes(state.cpu().tolist()).decode()) if state.numel() else {}
-        for name in state.get('dropped', []):
+        for name in decode_extra_state(state).get('dropped', []):
             self.drop_block(name)
 
     def extra_repr(self) -> str:

@@ -8,10 +8,12 @@ Data flow: LR in [-1, 1] -> bicubic x``scale`` -> ``codec.encode`` (the conditio
 denoiser(x_t, t, cond) -> diffusers scheduler steps (or one step) -> ``codec.decode``.
 """
 import math
+from contextlib import nullcontext
 from typing import Dict, List, Optional, Union
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 from mmagic.structures import DataSample
 from mmengine.dist import get_rank
 from mmengine.model import BaseModel
@@ -115,6 +117,41 @@ class PGPDiffSR(BaseModel):
             pred = self.neck(pred, cond)
         return pred
 
+    # ---- distillation from a frozen teacher (set by ProgressivePruneHook) -------------------
+    def set_teacher(self, teacher: Optional[nn.Module], output_weight: float = 1.0,
+                    feature_weight: float = 0.0) -> None:
+        """Distil from ``teacher`` (a frozen copy of the unpruned model) while training.
+
+        Adds ``loss_distill_out`` (MSE to the teacher's prediction) and, with
+        ``feature_weight``, ``loss_distill_feat``: per surviving block, the MSE to the
+        teacher's block output divided by that output's mean square, so a few large
+        features do not dominate (LAPTOP-Diff's normalised feature distillation). The
+        teacher is kept outside the module tree: not in state dicts, optimizers or DDP.
+        """
+        self.__dict__['_teacher'] = teacher
+        self.__dict__['_distill_weights'] = (float(output_weight), float(feature_weight))
+
+    def _denoise_train(self, x_t: torch.Tensor, t: torch.Tensor, cond: torch.Tensor,
+                       losses: Dict[str, torch.Tensor]) -> torch.Tensor:
+        teacher = self.__dict__.get('_teacher')
+        if teacher is None:
+            return self.denoise(x_t, t, cond)
+        w_out, w_feat = self.__dict__['_distill_weights']
+        s_feats, t_feats = {}, {}
+        with self.backbone.record_blocks(s_feats, detach=False) if w_feat else nullcontext():
+            pred = self.denoise(x_t, t, cond)
+        with torch.no_grad(), (teacher.backbone.record_blocks(t_feats) if w_feat
+                               else nullcontext()):
+            t_pred = teacher.denoise(x_t, t, cond)
+        losses['loss_distill_out'] = w_out * F.mse_loss(pred.float(), t_pred.float())
+        if w_feat:
+            terms = [F.mse_loss(s_feats[n][0][1].float(), t_feats[n][0][1].float()) /
+                     t_feats[n][0][1].float().pow(2).mean().clamp_min(1e-8)
+                     for n in s_feats if n in t_feats]
+            losses['loss_distill_feat'] = w_feat * torch.stack(terms).mean() if terms else \
+                pred.sum() * 0
+        return pred
+
     # ---- randomness: a function of (seed, rank, step), so resume is exact ---------------------
     def _generator(self, device: torch.device) -> torch.Generator:
         """Generator for this training step's timesteps and noise.
@@ -139,14 +176,14 @@ class PGPDiffSR(BaseModel):
         if self.train_cfg['one_step']:
             t = torch.full((b,), self.train_cfg['one_step_timestep'], device=z0.device,
                            dtype=torch.long)
-            x0 = predict_x0(self.scheduler, self.denoise(cond, t, cond), cond, t)
+            x0 = predict_x0(self.scheduler, self._denoise_train(cond, t, cond, losses), cond, t)
             losses['loss_diffusion'] = self.loss_weight * F.mse_loss(x0.float(), z0.float())
         else:
             t = torch.randint(0, self.scheduler.config.num_train_timesteps, (b,),
                               device=z0.device, generator=g)
             noise = torch.randn(z0.shape, device=z0.device, generator=g, dtype=z0.dtype)
             x_t = self.scheduler.add_noise(z0, noise, t)
-            pred = self.denoise(x_t, t, cond)
+            pred = self._denoise_train(x_t, t, cond, losses)
             target = training_target(self.scheduler, z0, noise, t)
             losses['loss_diffusion'] = self.loss_weight * F.mse_loss(pred.float(),
                                                                      target.float())

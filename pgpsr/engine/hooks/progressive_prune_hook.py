@@ -1,0 +1,190 @@
+"""ProgressivePruneHook: PGP-DiffSR's progressive block pruning inside mmengine training.
+
+Stages run at scheduled iterations: score the live blocks (on a fixed calibration set,
+over the sampling steps), remove the selected ones through the backbone contract, fix
+the optimizer, the EMA copy and the DDP wrapper in place, and log params/MACs. Between
+stages the model fine-tunes, optionally distilling from a frozen copy of the unpruned
+model. The hook's state travels in checkpoints, and the pruned architecture in the
+model's own state dict, so resume and ``load_from`` need no extra flags.
+Ref: PGP-DiffSR (arXiv 2512.02681), Sec. 3; mmengine's EMAHook for the state handling.
+"""
+import copy
+import os.path as osp
+from itertools import islice
+from typing import Dict, List, Optional, Sequence
+
+import torch
+from mmengine.dist import broadcast_object_list, get_rank, is_distributed
+from mmengine.hooks import EMAHook, Hook
+from mmengine.model import is_model_wrapper
+
+from pgpsr.pruning import (check_stage, complexity, drop_blocks, prune_ema, prune_optimizer,
+                           score_blocks, select_blocks)
+from pgpsr.registry import HOOKS, MODELS
+
+STATE_KEY = 'progressive_prune'
+
+
+def _unwrap(model):
+    return model.module if is_model_wrapper(model) else model
+
+
+def dropped_in_state_dict(state_dict: Dict) -> List[str]:
+    """Dropped block names recorded in a checkpoint's model state dict (may be empty)."""
+    from pgpsr.models.backbones.base import decode_extra_state
+    for key, value in state_dict.items():
+        if key.endswith('backbone._extra_state') and not key.startswith('ema_'):
+            return decode_extra_state(value).get('dropped', [])
+    return []
+
+
+@HOOKS.register_module()
+class ProgressivePruneHook(Hook):
+    """Remove denoiser blocks progressively during training.
+
+    Args:
+        stages: Each ``dict(at=ITER, parts=[...], criterion=..., <size>)`` with one size
+            key of ``blocks | num_blocks | ratio | keep | threshold`` (see
+            ``pgpsr.pruning.policy``). ``at`` counts completed iterations (0: before
+            training starts).
+        criterion: Default scorer: ``cosine`` (Phi), ``kl`` (Psi), or the baselines
+            ``random`` / ``magnitude``.
+        calib_batches: Calibration batches from ``calib_dataloader`` (default: the
+            validation loader) used to score blocks. calib_steps: sampling steps scored
+            (default: the model's ``test_cfg.num_steps``).
+        distill: ``dict(output=1.0, feature=0.0, teacher_checkpoint=None)``: distil from a
+            frozen copy of the unpruned model (snapshot at the start of training, kept in
+            ``work_dir/prune_teacher.pth``), or from ``teacher_checkpoint``. None: off.
+        measure_lr_size: LR size at which params/MACs are logged after each stage.
+        seed: Seed of the random baseline and of sampling during scoring.
+    """
+
+    priority = 'ABOVE_NORMAL'  # prune before the checkpoint hook saves this iteration
+
+    def __init__(self, stages: Sequence[Dict], criterion: str = 'cosine',
+                 calib_batches: int = 2, calib_steps: Optional[int] = None,
+                 calib_dataloader: Optional[Dict] = None, distill: Optional[Dict] = None,
+                 measure_lr_size: Sequence[int] = (32, 32), seed: int = 0) -> None:
+        self.stages = [dict(s) for s in stages]
+        for s in self.stages:
+            check_stage(s)
+            if 'at' not in s:
+                raise KeyError(f'pruning stage {s}: missing the iteration key `at`')
+        if sorted(s['at'] for s in self.stages) != [s['at'] for s in self.stages]:
+            raise ValueError('pruning stages must be listed in the order of their `at`')
+        self.criterion, self.seed = criterion, seed
+        self.calib_batches, self.calib_steps = calib_batches, calib_steps
+        self.calib_dataloader = calib_dataloader
+        distill = dict(distill) if distill else None
+        if distill:
+            unknown = set(distill) - {'output', 'feature', 'teacher_checkpoint'}
+            if unknown:
+                raise KeyError(f'ProgressivePruneHook.distill: unknown keys {sorted(unknown)}')
+        self.distill = distill
+        self.measure_lr_size = tuple(measure_lr_size)
+        self.done: List[int] = []
+        self.history: List[Dict] = []
+        self.teacher_path: Optional[str] = None
+        self._calib = None
+
+    # ---- state in checkpoints ------------------------------------------------------------
+    def before_save_checkpoint(self, runner, checkpoint: Dict) -> None:
+        checkpoint[STATE_KEY] = dict(done=list(self.done), history=copy.deepcopy(self.history),
+                                     teacher_path=self.teacher_path)
+
+    def after_load_checkpoint(self, runner, checkpoint: Dict) -> None:
+        # runs before the runner loads the weights and the optimizer state: shape the
+        # model (and what refers to its parameters) like the checkpoint's
+        state = checkpoint.get(STATE_KEY)
+        if state and runner._resume:
+            self.done, self.history = list(state['done']), list(state['history'])
+            self.teacher_path = state.get('teacher_path')
+        names = dropped_in_state_dict(checkpoint.get('state_dict', {}))
+        if names:
+            self._apply(runner, names)
+
+    # ---- schedule --------------------------------------------------------------------------
+    def before_train(self, runner) -> None:
+        if self.distill:
+            self._attach_teacher(runner)
+        self._maybe_prune(runner, completed=runner.iter)
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        self._maybe_prune(runner, completed=runner.iter + 1)
+
+    def _maybe_prune(self, runner, completed: int) -> None:
+        for i, stage in enumerate(self.stages):
+            if i not in self.done and stage['at'] <= completed:
+                self._run_stage(runner, i, stage, completed)
+
+    def _run_stage(self, runner, index: int, stage: Dict, completed: int) -> None:
+        model = _unwrap(runner.model)
+        criterion = stage.get('criterion', self.criterion)
+        batches = self._calibration(runner) if criterion in ('cosine', 'kl') else ()
+        scores = score_blocks(criterion, model, batches, num_steps=self.calib_steps,
+                              seed=self.seed * 1000 + index)
+        n_blocks = len(model.backbone.blocks(include_dropped=True))
+        names = select_blocks(model.backbone, scores, stage, n_blocks)
+        if is_distributed():  # every rank removes exactly rank 0's choice
+            box = [names]
+            broadcast_object_list(box, src=0)
+            names = box[0]
+        self._apply(runner, names)
+        stats = complexity(model, self.measure_lr_size)
+        record = dict(stage=index, iter=completed, criterion=criterion, removed=names,
+                      scores={n: round(v, 6) for n, v in scores.items()}, **stats)
+        self.history.append(record)
+        self.done.append(index)
+        runner.logger.info(
+            f'ProgressivePruneHook stage {index} at iter {completed} ({criterion}): removed '
+            f'{names}; params {stats["params"]:,}, denoiser step MACs '
+            f'{stats["step_macs"]:,} at LR {self.measure_lr_size}')
+        for key in ('params', 'step_macs'):
+            runner.message_hub.update_scalar(f'prune/{key}', stats[key])
+
+    # ---- surgery on everything that holds the model's parameters ---------------------------
+    def _apply(self, runner, names: List[str]) -> None:
+        model = _unwrap(runner.model)
+        removed = drop_blocks(model, names)
+        for hook in runner.hooks:
+            if isinstance(hook, EMAHook) and hasattr(hook, 'ema_model'):
+                prune_ema(hook.ema_model, names)
+        optim = getattr(runner, 'optim_wrapper', None)
+        if removed and optim is not None and not isinstance(optim, dict):
+            for wrapper in getattr(optim, 'optim_wrappers', {'': optim}).values():
+                prune_optimizer(wrapper.optimizer, model)
+        if removed and is_model_wrapper(runner.model):
+            # DDP registered the old parameter set: wrap the smaller model again
+            runner.model = runner.wrap_model(runner.cfg.get('model_wrapper_cfg'), model)
+
+    def _calibration(self, runner) -> List[Dict]:
+        if self._calib is None:
+            cfg = self.calib_dataloader or runner.cfg.get('val_dataloader')
+            if cfg is None:
+                raise ValueError('ProgressivePruneHook needs calib_dataloader or a '
+                                 'val_dataloader to score blocks')
+            loader = runner.build_dataloader(copy.deepcopy(cfg), seed=self.seed)
+            self._calib = list(islice(iter(loader), self.calib_batches))
+        return self._calib
+
+    # ---- the frozen teacher ------------------------------------------------------------------
+    def _attach_teacher(self, runner) -> None:
+        model = _unwrap(runner.model)
+        path = self.distill.get('teacher_checkpoint') or self.teacher_path
+        if path is None and model.backbone.dropped:
+            raise RuntimeError('ProgressivePruneHook.distill: the model is already pruned and '
+                               'no teacher is known; set distill.teacher_checkpoint')
+        if path is None:  # snapshot the unpruned model now
+            teacher = copy.deepcopy(model)
+            path = osp.join(runner.work_dir, 'prune_teacher.pth')
+            if get_rank() == 0:
+                torch.save(teacher.state_dict(), path)
+        else:
+            teacher = MODELS.build(copy.deepcopy(runner.cfg.model)).to(
+                next(model.parameters()).device)
+            state = torch.load(path, map_location='cpu', weights_only=False)
+            teacher.load_state_dict(state.get('state_dict', state))
+        self.teacher_path = path
+        teacher.eval().requires_grad_(False)
+        model.set_teacher(teacher, self.distill.get('output', 1.0),
+                          self.distill.get('feature', 0.0))

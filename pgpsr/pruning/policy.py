@@ -1,0 +1,58 @@
+"""Which blocks a pruning stage removes, given scores (lower = remove first).
+
+A stage names the parts it may touch and one way to size the cut:
+``blocks`` (explicit names), ``num_blocks``, ``ratio`` (of the backbone's original
+blocks), ``keep`` (blocks left per part: PGP-DiffSR's coarse stage keeps 1 encoder and
+1 bottleneck block) or ``threshold`` (every block whose score is below it: the fine stage,
+0.2 for cosine in the paper). Non-droppable blocks (shape-changing) are never chosen.
+"""
+from typing import Dict, List, Sequence
+
+from ..models.backbones.base import PARTS
+
+SIZE_KEYS = ('blocks', 'num_blocks', 'ratio', 'keep', 'threshold')
+
+
+def check_stage(stage: Dict) -> None:
+    """Reject a stage with unknown keys or not exactly one size key (names the key)."""
+    allowed = {'at', 'parts', 'criterion', *SIZE_KEYS}
+    unknown = set(stage) - allowed
+    if unknown:
+        raise KeyError(f'pruning stage {stage}: unknown key(s) {sorted(unknown)}; '
+                       f'allowed: {sorted(allowed)}')
+    given = [k for k in SIZE_KEYS if k in stage]
+    if len(given) != 1:
+        raise ValueError(f'pruning stage {stage}: give exactly one of {SIZE_KEYS}')
+    bad_parts = set(stage.get('parts', PARTS)) - set(PARTS)
+    if bad_parts:
+        raise ValueError(f'pruning stage {stage}: unknown parts {sorted(bad_parts)}')
+
+
+def select_blocks(backbone, scores: Dict[str, float], stage: Dict,
+                  original_count: int) -> List[str]:
+    """Names of the live blocks the ``stage`` removes, most redundant first."""
+    check_stage(stage)
+    live = backbone.blocks()
+    if 'blocks' in stage:
+        names = list(stage['blocks'])
+        unknown = [n for n in names if n not in live]
+        if unknown:
+            raise KeyError(f'pruning stage: blocks {unknown} are not live blocks of '
+                           f'{type(backbone).__name__} ({list(live)})')
+        return names
+    parts: Sequence[str] = stage.get('parts', PARTS)
+    cands = [n for n, (part, _) in live.items()
+             if part in parts and backbone.is_droppable(n) and n in scores]
+    cands.sort(key=lambda n: (scores[n], n))
+    if 'threshold' in stage:
+        return [n for n in cands if scores[n] < stage['threshold']]
+    if 'keep' in stage:
+        chosen = []
+        for part in parts:
+            in_part = [n for n, (p, _) in live.items() if p == part]
+            removable = [n for n in cands if live[n][0] == part]
+            chosen += removable[:max(0, len(in_part) - int(stage['keep']))]
+        return sorted(chosen, key=lambda n: (scores[n], n))
+    n = int(stage['num_blocks']) if 'num_blocks' in stage else \
+        int(round(float(stage['ratio']) * original_count))
+    return cands[:n]

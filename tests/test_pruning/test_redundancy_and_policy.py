@@ -1,0 +1,59 @@
+"""Scores over the sampling steps, the scorers and the stage policy."""
+import math
+
+import pytest
+import torch
+
+from pgpsr.pruning import analyse_redundancy, block_redundancy, score_blocks, select_blocks
+from .conftest import data_batch
+
+
+def test_table_covers_every_block_and_step(model):
+    table = analyse_redundancy(model, [data_batch()], num_steps=3)
+    assert list(table) == list(model.backbone.blocks())
+    for row in table.values():
+        assert len(row['io_cosine']) == 3 and all(v >= 0 for v in row['io_kl'])
+        assert math.isnan(row['adj_cosine'][0]) and not math.isnan(row['adj_cosine'][2])
+
+
+def test_an_identity_block_is_found_most_redundant(model):
+    blk = model.backbone.dec_blocks[1]
+    with torch.no_grad():  # zero gates: the block returns its (skip-fused) input
+        blk.ada[1].weight.zero_()
+        blk.ada[1].bias.zero_()
+        blk.skip_linear.weight.copy_(torch.cat([torch.eye(64), torch.zeros(64, 64)], 1))
+        blk.skip_linear.bias.zero_()
+    table = analyse_redundancy(model, [data_batch()], num_steps=2)
+    for measure in ('cosine', 'kl'):
+        scores = block_redundancy(table, measure)
+        decoder = {n: v for n, v in scores.items() if n.startswith('decoder')}
+        assert min(decoder, key=decoder.get) == 'decoder.1'
+        assert decoder['decoder.1'] < 1e-5
+    stage = dict(parts=['decoder'], threshold=1e-4)
+    assert select_blocks(model.backbone, block_redundancy(table), stage, 8) == ['decoder.1']
+
+
+def test_random_is_seeded_and_magnitude_finds_small_weights(model):
+    assert score_blocks('random', model, seed=1) == score_blocks('random', model, seed=1)
+    assert score_blocks('random', model, seed=1) != score_blocks('random', model, seed=2)
+    with torch.no_grad():
+        for p in model.backbone.enc_blocks[2].parameters():
+            p.mul_(0.01)
+    mag = score_blocks('magnitude', model)
+    assert min(mag, key=mag.get) == 'encoder.2'
+    with pytest.raises(ValueError, match='unknown pruning criterion'):
+        score_blocks('l2', model)
+
+
+def test_stage_sizes(model):
+    bb = model.backbone
+    scores = {n: float(i) for i, n in enumerate(reversed(list(bb.blocks())))}
+    # keep=1 per part: 2 of 3 encoder and 1 of 2 bottleneck blocks, lowest scores first
+    coarse = select_blocks(bb, scores, dict(parts=['encoder', 'bottleneck'], keep=1), 8)
+    assert sorted(coarse) == ['bottleneck.1', 'encoder.1', 'encoder.2']
+    assert select_blocks(bb, scores, dict(parts=['decoder'], num_blocks=2), 8) == \
+        ['decoder.2', 'decoder.1']
+    assert len(select_blocks(bb, scores, dict(ratio=0.25), 8)) == 2
+    assert select_blocks(bb, scores, dict(blocks=['encoder.0']), 8) == ['encoder.0']
+    with pytest.raises(KeyError, match='not live'):
+        select_blocks(bb, scores, dict(blocks=['encoder.9']), 8)
