@@ -1,10 +1,18 @@
-"""The main job on the embedded default: train a small PGPDiffSR model on the photos that
-ship with scikit-image, then super-resolve held-out photos and compare with bicubic.
+"""The main job on the embedded default: PGP-DiffSR end to end on a CPU in minutes.
 
-    python tools/demo.py [--config CFG] [--work-dir work_dirs/demo] [--iters N]
+    python tools/demo.py [--work-dir work_dirs/demo] [--quick]
 
-Writes WORK_DIR/report.md, report.json, SR images and a side-by-side comparison PNG.
-Re-running reuses the finished training (the checkpoint in WORK_DIR/train).
+1. train the unpruned parent (configs/pgp_diffsr/pgp_dit_s1_demo_x4.py) on the photos
+   that ship with scikit-image, or use checkpoints/pgp_dit_s1_demo_x4.pth when shipped;
+2. analyse block redundancy (redundancy.csv/json/png);
+3. prune it progressively with the phase-exchange adapter and distillation
+   (pgp_dit_s1_demo-pgp_x4.py), and with the same schedule and budget without the adapter;
+4. evaluate bicubic, unpruned, pruned and pruned-without-adapter on held-out photos
+   (PSNR-Y, SSIM-Y, NIQE), save the SR images and a side-by-side comparison;
+5. benchmark params, MACs, latency and peak memory side by side;
+6. write WORK_DIR/report.md and report.json with every number.
+
+Finished steps are reused when the demo is run again; an interrupted training resumes.
 """
 import argparse
 import json
@@ -14,6 +22,7 @@ import sys
 import time
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), 'analysis_tools'))
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
@@ -21,106 +30,200 @@ from mmengine.runner import Runner  # noqa: E402
 from PIL import Image  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from pgpsr.apis import init_model, load_config, prepare_environment, super_resolve  # noqa
+from pgpsr.apis import (init_model, load_config, model_and_batches,  # noqa: E402
+                        prepare_environment, super_resolve)
 from pgpsr.datasets import EMBEDDED_SPLITS, read_image  # noqa: E402
 from pgpsr.datasets.embedded import DEFAULT_ROOT  # noqa: E402
 from pgpsr.datasets.image_io import to_uint8  # noqa: E402
-from pgpsr.evaluation.metrics import psnr, ssim  # noqa: E402
+from pgpsr.evaluation.metrics import niqe_y, psnr, ssim  # noqa: E402
+from pgpsr.pruning import analyse_redundancy  # noqa: E402
+from pgpsr.pruning.report import plot_heatmap, save_table  # noqa: E402
 
-DEFAULT_CONFIG = 'configs/pgp_diffsr/pgp_dit_s1_tiny_x4.py'
+CFG = 'configs/pgp_diffsr/pgp_dit_s1_demo{}_x4.py'
+SHIPPED = 'checkpoints/pgp_dit_s1_demo_x4.pth'
+MODELS = dict(unpruned='', pruned='-pgp', pruned_no_adapter='-pgp-noadapter')
 
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--config', default=DEFAULT_CONFIG)
     p.add_argument('--work-dir', default='work_dirs/demo')
-    p.add_argument('--iters', type=int, help='override the training length')
+    p.add_argument('--quick', action='store_true',
+                   help='a few iterations per training (smoke test, numbers meaningless)')
+    p.add_argument('--retrain', action='store_true', help='ignore the shipped checkpoint')
     return p.parse_args()
 
 
-def train(args) -> str:
-    cfg = load_config(args.config)
-    if args.iters:
-        cfg.train_cfg.max_iters = args.iters
-    cfg.work_dir = osp.join(args.work_dir, 'train')
-    final = osp.join(cfg.work_dir, f'iter_{cfg.train_cfg.max_iters}.pth')
+def step(n: int, text: str) -> None:
+    print(f'\n[{n}/6] {text}', flush=True)
+
+
+def train(config: str, work_dir: str, quick: bool, load_from: str = None) -> str:
+    """Train ``config`` into ``work_dir`` (reused when finished, resumed when interrupted)."""
+    cfg = load_config(config)
+    if quick:
+        cfg.train_cfg.max_iters = 6
+        for hook in cfg.get('custom_hooks', []):
+            for stage in hook.get('stages', []):
+                stage['at'] = min(stage['at'], 3)
+    cfg.train_cfg.val_interval = cfg.train_cfg.max_iters + 1  # evaluation is step 4
+    cfg.default_hooks.checkpoint.interval = cfg.train_cfg.max_iters
+    cfg.default_hooks.logger.interval = 50
+    cfg.work_dir = work_dir
+    cfg.load_from = load_from
+    final = osp.join(work_dir, f'iter_{cfg.train_cfg.max_iters}.pth')
     prepare_environment(cfg, 'none')
     if osp.exists(final):
         print(f'reusing finished training: {final}')
         return final
-    if osp.exists(osp.join(cfg.work_dir, 'last_checkpoint')):
-        cfg.resume = True  # an interrupted demo continues where it stopped
+    if osp.exists(osp.join(work_dir, 'last_checkpoint')):
+        cfg.resume = True
+    t = time.perf_counter()
     Runner.from_cfg(cfg).train()
+    print(f'trained {config} in {time.perf_counter() - t:.0f} s')
     return final
 
 
-def evaluate(args, checkpoint: str) -> dict:
-    model = init_model(args.config, checkpoint)
-    scale = model.scale
-    out_dir = osp.join(args.work_dir, 'images')
-    os.makedirs(out_dir, exist_ok=True)
-    rows, panels = [], []
-    names = EMBEDDED_SPLITS['val']
-    for name in tqdm(names, desc='super-resolving held-out photos'):
+def held_out():
+    """(name, GT, LR) of the held-out embedded photos; LR = bicubic /4 of the GT."""
+    for name in EMBEDDED_SPLITS['val']:
         stem = osp.splitext(name)[0]
         gt = to_uint8(read_image(osp.join(DEFAULT_ROOT, 'val', stem + '.png')).rgb)
-        h, w = (gt.shape[0] // scale) * scale, (gt.shape[1] // scale) * scale
+        h, w = gt.shape[0] // 4 * 4, gt.shape[1] // 4 * 4
         gt = gt[:h, :w]
-        lr = cv2.resize(gt, (w // scale, h // scale), interpolation=cv2.INTER_CUBIC)
-        bic = cv2.resize(lr, (w, h), interpolation=cv2.INTER_CUBIC)
-        t0 = time.perf_counter()
-        sr = super_resolve(model, lr)
-        seconds = time.perf_counter() - t0
-        Image.fromarray(sr).save(osp.join(out_dir, f'{stem}_sr.png'))
-        rows.append(dict(image=stem, lr_size=[h // scale, w // scale],
-                         bicubic=dict(psnr_y=psnr(gt, bic, scale), ssim_y=ssim(gt, bic, scale)),
-                         model=dict(psnr_y=psnr(gt, sr, scale), ssim_y=ssim(gt, sr, scale)),
-                         seconds=seconds))
-        c = min(h, w, 192)
+        yield stem, gt, cv2.resize(gt, (w // 4, h // 4), interpolation=cv2.INTER_CUBIC)
+
+
+def evaluate(models: dict, work_dir: str) -> dict:
+    out_dir = osp.join(work_dir, 'images')
+    os.makedirs(out_dir, exist_ok=True)
+    rows, panels = [], []
+    photos = list(held_out())
+    for stem, gt, lr in tqdm(photos, desc='held-out photos'):
+        h, w = gt.shape[:2]
+        outputs = {'bicubic': cv2.resize(lr, (w, h), interpolation=cv2.INTER_CUBIC)}
+        seconds = {}
+        for key, model in tqdm(models.items(), desc=stem, leave=False):
+            t = time.perf_counter()
+            outputs[key] = super_resolve(model, lr)
+            seconds[key] = time.perf_counter() - t
+            Image.fromarray(outputs[key]).save(osp.join(out_dir, f'{stem}_{key}.png'))
+        row = dict(image=stem, lr_size=[h // 4, w // 4], seconds=seconds)
+        for key, img in outputs.items():
+            row[key] = dict(psnr_y=psnr(gt, img, 4), ssim_y=ssim(gt, img, 4),
+                            niqe=niqe_y(img, 4))
+        row['gt'] = dict(niqe=niqe_y(gt, 4))
+        rows.append(row)
+        c = min(h, w, 160)
         y, x = (h - c) // 2, (w - c) // 2
-        crop = lambda im: im[y:y + c, x:x + c]  # noqa: E731
-        lr_view = cv2.resize(lr, (w, h), interpolation=cv2.INTER_NEAREST)
-        panels.append(np.concatenate([crop(lr_view), crop(bic), crop(sr), crop(gt)], axis=1))
-    Image.fromarray(np.concatenate(panels, axis=0)).save(
-        osp.join(args.work_dir, 'comparison.png'))
-    mean = lambda k, m: float(np.mean([r[k][m] for r in rows]))  # noqa: E731
-    return dict(config=args.config, checkpoint=checkpoint, images=rows,
-                params=sum(p.numel() for p in model.backbone.parameters()),
-                mean=dict(bicubic=dict(psnr_y=mean('bicubic', 'psnr_y'),
-                                       ssim_y=mean('bicubic', 'ssim_y')),
-                          model=dict(psnr_y=mean('model', 'psnr_y'),
-                                     ssim_y=mean('model', 'ssim_y'))))
+        view = [cv2.resize(lr, (w, h), interpolation=cv2.INTER_NEAREST), outputs['bicubic'],
+                outputs['unpruned'], outputs['pruned'], gt]
+        panels.append(np.concatenate([v[y:y + c, x:x + c] for v in view], axis=1))
+    Image.fromarray(np.concatenate(panels, axis=0)).save(osp.join(work_dir, 'comparison.png'))
+    keys = ['bicubic', *models]
+    mean = {k: {m: float(np.mean([r[k][m] for r in rows])) for m in ('psnr_y', 'ssim_y', 'niqe')}
+            for k in keys}
+    mean['gt'] = dict(niqe=float(np.mean([r['gt']['niqe'] for r in rows])))
+    return dict(images=rows, mean=mean)
 
 
-def write_report(args, report: dict) -> None:
-    with open(osp.join(args.work_dir, 'report.json'), 'w') as f:
-        json.dump(report, f, indent=2)
+def benchmark(configs: dict, checkpoints: dict) -> dict:
+    import benchmark as bench
+    names = list(configs)
+    argv = [configs[names[0]], checkpoints[names[0]]]
+    for n in names[1:]:
+        argv += ['--compare', configs[n], checkpoints[n]]
+    argv += ['--lr-size', '64', '64', '--repeats', '5', '--warmup', '1']
+    report = bench.run(bench.parse_args(argv))
+    for name, row in zip(names, report['models']):
+        row['model'] = name
+    report['markdown'] = bench.to_markdown(report)
+    return report
+
+
+def write_report(work_dir: str, report: dict) -> None:
+    with open(osp.join(work_dir, 'report.json'), 'w') as f:
+        json.dump(report, f, indent=1)
+    ev, hist = report['evaluation'], report['pruning_history']
+    keys = ['bicubic', 'unpruned', 'pruned', 'pruned_no_adapter']
     lines = ['# pgpsr demo report', '',
-             f"Config `{report['config']}`, checkpoint `{report['checkpoint']}`, "
-             f"denoiser parameters {report['params']:,}.",
-             'Held-out photos (never trained on), LR = bicubic /4 of the GT; PSNR/SSIM on Y, '
-             'border 4.', '',
-             '| image | LR size | bicubic PSNR-Y | model PSNR-Y | bicubic SSIM-Y | '
-             'model SSIM-Y | model seconds (CPU) |', '|---|---|---|---|---|---|---|']
-    for r in report['images']:
-        lines.append(f"| {r['image']} | {r['lr_size'][0]}x{r['lr_size'][1]} | "
-                     f"{r['bicubic']['psnr_y']:.2f} | {r['model']['psnr_y']:.2f} | "
-                     f"{r['bicubic']['ssim_y']:.4f} | {r['model']['ssim_y']:.4f} | "
-                     f"{r['seconds']:.2f} |")
-    m = report['mean']
-    lines.append(f"| **mean** | | {m['bicubic']['psnr_y']:.2f} | {m['model']['psnr_y']:.2f} | "
-                 f"{m['bicubic']['ssim_y']:.4f} | {m['model']['ssim_y']:.4f} | |")
-    lines += ['', 'comparison.png: LR (nearest) | bicubic | model | GT, centre crops.']
-    with open(osp.join(args.work_dir, 'report.md'), 'w') as f:
+             f"Parent: `{report['configs']['unpruned']}` ({report['parent_source']}). "
+             f"Pruned: `{report['configs']['pruned']}`; ablation without adapter: "
+             f"`{report['configs']['pruned_no_adapter']}` (same schedule and budget).",
+             f"Total wall time {report['seconds_total']:.0f} s on this machine.", '',
+             '## Quality on held-out photos (never trained on)', '',
+             'LR = bicubic /4 of the GT; PSNR-Y/SSIM-Y/NIQE with a 4 px border (NIQE: lower '
+             'is better; the GT itself scores ' + f"{ev['mean']['gt']['niqe']:.2f}).", '',
+             '| model | PSNR-Y | SSIM-Y | NIQE |', '|---|---|---|---|']
+    for k in keys:
+        m = ev['mean'][k]
+        lines.append(f"| {k} | {m['psnr_y']:.2f} | {m['ssim_y']:.4f} | {m['niqe']:.2f} |")
+    lines += ['', 'Per image:', '', '| image | model | PSNR-Y | SSIM-Y | NIQE | seconds |',
+              '|---|---|---|---|---|---|']
+    for r in ev['images']:
+        for k in keys:
+            sec = r['seconds'].get(k)
+            lines.append(f"| {r['image']} | {k} | {r[k]['psnr_y']:.2f} | {r[k]['ssim_y']:.4f} "
+                         f"| {r[k]['niqe']:.2f} | {'' if sec is None else f'{sec:.2f}'} |")
+    m = ev['mean']
+    lines += ['', '## What pruning and the adapter did', '',
+              f"- pruning with the adapter vs the unpruned parent: "
+              f"{m['pruned']['psnr_y'] - m['unpruned']['psnr_y']:+.2f} dB PSNR-Y",
+              f"- adapter effect (pruned with vs without adapter, same budget): "
+              f"{m['pruned']['psnr_y'] - m['pruned_no_adapter']['psnr_y']:+.2f} dB PSNR-Y, "
+              f"{m['pruned']['ssim_y'] - m['pruned_no_adapter']['ssim_y']:+.4f} SSIM-Y",
+              f"- pruned vs bicubic: {m['pruned']['psnr_y'] - m['bicubic']['psnr_y']:+.2f} dB "
+              'PSNR-Y', '']
+    lines += ['Pruning stages (denoiser-step MACs at LR 64x64):', '']
+    for h in hist:
+        lines.append(f"- stage {h['stage']} after {h['iter']} iterations: removed "
+                     f"{', '.join(h['removed'])} -> {h['params']:,} params, "
+                     f"{h['step_macs'] / 1e9:.3f} GMACs")
+    b = report['benchmark']
+    lines += ['', f"## Efficiency (LR {b['lr_size'][0]}x{b['lr_size'][1]}, {b['device']}, "
+              f"{b['precision']}, {b['torch_threads']} threads, median of {b['repeats']}; "
+              'ratios to the unpruned parent)', '', b['markdown'], '',
+              'Files: images/ (SR outputs), comparison.png (LR nearest | bicubic | unpruned | '
+              'pruned | GT, centre crops), redundancy.png/.csv/.json (block redundancy of the '
+              'parent).']
+    with open(osp.join(work_dir, 'report.md'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
     print('\n'.join(lines))
 
 
 def main():
     args = parse_args()
+    t0 = time.perf_counter()
     os.makedirs(args.work_dir, exist_ok=True)
-    checkpoint = train(args)
-    write_report(args, evaluate(args, checkpoint))
+    configs = {k: CFG.format(v) for k, v in MODELS.items()}
+    step(1, 'unpruned parent')
+    if osp.exists(SHIPPED) and not args.retrain and not args.quick:
+        parent, source = SHIPPED, f'shipped checkpoint {SHIPPED}'
+        print(f'using {SHIPPED}')
+    else:
+        parent = train(configs['unpruned'], osp.join(args.work_dir, 'unpruned'), args.quick)
+        source = 'trained by this run'
+    step(2, 'block redundancy of the parent')
+    _, model, batches = model_and_batches(configs['unpruned'], parent, 2)
+    table = analyse_redundancy(model, batches)
+    save_table(table, args.work_dir)
+    plot_heatmap(table, osp.join(args.work_dir, 'redundancy.png'), 'demo parent')
+    step(3, 'progressive pruning with and without the phase-exchange adapter')
+    ckpts = dict(unpruned=parent)
+    for key in ('pruned', 'pruned_no_adapter'):
+        ckpts[key] = train(configs[key], osp.join(args.work_dir, key), args.quick, parent)
+    step(4, 'evaluation on held-out photos')
+    models = {k: init_model(configs[k], ckpts[k]) for k in configs}
+    evaluation = evaluate(models, args.work_dir)
+    step(5, 'efficiency benchmark')
+    bench = benchmark(configs, ckpts)
+    import torch
+    history = torch.load(ckpts['pruned'], map_location='cpu',
+                         weights_only=False).get('progressive_prune', {}).get('history', [])
+    step(6, 'report')
+    write_report(args.work_dir, dict(
+        configs=configs, checkpoints=ckpts, parent_source=source, evaluation=evaluation,
+        benchmark=bench, pruning_history=history, seconds_total=time.perf_counter() - t0,
+        redundancy={n: {k: v for k, v in row.items()} for n, row in table.items()}))
 
 
 if __name__ == '__main__':

@@ -1,9 +1,7 @@
-"""Inference on arrays: build a model from a config + checkpoint, super-resolve an image.
+"""Inference on arrays (notebooks) and the model loading shared by the tools."""
+from typing import Callable, Optional
 
-A pruned checkpoint loads with its original config (the architecture is in the file).
-"""
-from typing import Optional
-
+import cv2
 import numpy as np
 import torch
 from mmengine.config import Config
@@ -12,10 +10,15 @@ from mmengine.runner import load_checkpoint
 from pgpsr import register_all_modules
 from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import require_local_path
+from .color_fix import color_fix
+from .tiling import tiled_super_resolve
 
 
 def init_model(config, checkpoint: Optional[str] = None, device: str = 'cpu'):
-    """Model from a config (path or Config) and optional checkpoint, in eval mode."""
+    """Model from a config (path or Config) and optional checkpoint, in eval mode.
+
+    Pruned checkpoints rebuild their architecture from their own state dict.
+    """
     register_all_modules()
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     model = MODELS.build(cfg.model)
@@ -25,13 +28,53 @@ def init_model(config, checkpoint: Optional[str] = None, device: str = 'cpu'):
     return model.to(device).eval()
 
 
-@torch.no_grad()
-def super_resolve(model, img: np.ndarray, seed: Optional[int] = None) -> np.ndarray:
-    """HxWx3 RGB uint8 (or float in [0, 1]) -> (scale*H)x(scale*W)x3 RGB uint8."""
+def _to_tensor(img: np.ndarray) -> torch.Tensor:
     if img.ndim != 3 or img.shape[2] != 3:
-        raise ValueError(f'super_resolve expects an HxWx3 RGB array, got shape {img.shape}')
+        raise ValueError(f'expected an HxWx3 RGB array, got shape {img.shape}')
     x = img.astype(np.float32) / (255.0 if img.dtype == np.uint8 else 1.0)
+    return torch.from_numpy(np.ascontiguousarray(x)).permute(2, 0, 1)[None] * 2 - 1
+
+
+@torch.no_grad()
+def super_resolve_float(model, rgb: np.ndarray, tile: Optional[int] = None,
+                        tile_overlap: Optional[int] = None, color: str = 'none',
+                        precision: str = 'fp32', seed: Optional[int] = None,
+                        progress: Optional[Callable[[int, int], None]] = None) -> np.ndarray:
+    """HxWx3 RGB (uint8, or float in [0, 1]) -> (sH)x(sW)x3 float32 RGB in [0, 1].
+
+    Args:
+        tile / tile_overlap: LR tile size and overlap (default: the model's test_cfg);
+            tiles go to the model's device one at a time, the result stays on the CPU.
+        color: 'none' | 'wavelet' | 'adain', applied to the whole image.
+        precision: 'fp32' | 'fp16' | 'bf16' autocast for the model.
+    """
+    from pgpsr.evaluation.efficiency import autocast
     device = next(model.parameters()).device
-    t = torch.from_numpy(x).permute(2, 0, 1)[None].to(device) * 2 - 1
-    out = model.sample(t, seed=seed)[0].float().cpu()
-    return ((out.permute(1, 2, 0).numpy() + 1) * 127.5).round().clip(0, 255).astype(np.uint8)
+    lr = _to_tensor(rgb)
+    tile = tile if tile is not None else model.test_cfg.get('tile')
+    overlap = tile_overlap if tile_overlap is not None else model.test_cfg.get('tile_overlap', 8)
+    base = model.test_cfg['seed'] if seed is None else seed
+
+    def sample(piece: torch.Tensor, offset: int) -> torch.Tensor:
+        with autocast(device, precision):
+            return model.sample(piece, seed=base + offset).float()
+
+    if tile and max(lr.shape[-2:]) > tile:
+        sr = tiled_super_resolve(sample, lr, model.scale, tile, overlap, device, progress)
+    else:
+        sr = sample(lr.to(device), 0).cpu()
+    sr = color_fix(sr, lr, color)
+    return ((sr[0].permute(1, 2, 0).numpy() + 1) / 2).clip(0, 1)
+
+
+def super_resolve(model, img: np.ndarray, seed: Optional[int] = None, **kwargs) -> np.ndarray:
+    """HxWx3 RGB uint8 (or float in [0, 1]) -> (scale*H)x(scale*W)x3 RGB uint8."""
+    out = super_resolve_float(model, img, seed=seed, **kwargs)
+    return np.rint(out * 255).astype(np.uint8)
+
+
+def upscale_alpha(alpha: np.ndarray, scale: int) -> np.ndarray:
+    """An alpha channel (HxW float in [0, 1]) upscaled on its own (bicubic, clipped)."""
+    h, w = alpha.shape
+    return cv2.resize(alpha, (w * scale, h * scale), interpolation=cv2.INTER_CUBIC).clip(0, 1)
+

@@ -2,4 +2,5 @@
 from .autoencoders import *  # noqa: F401, F403
 from .backbones import *  # noqa: F401, F403
 from .data_preprocessors import *  # noqa: F401, F403
+from .necks import *  # noqa: F401, F403
 from .editors import *  # noqa: F401, F403

@@ -25,7 +25,7 @@ from ...diffusion_utils import (build_scheduler, predict_x0, step_accepts_genera
 
 DEFAULT_TRAIN_CFG = dict(one_step=False, one_step_timestep=999, seed=0)
 DEFAULT_TEST_CFG = dict(num_steps=20, start='noise', strength=1.0, one_step=False,
-                        one_step_timestep=999, seed=0)
+                        one_step_timestep=999, seed=0, tile=None, tile_overlap=8)
 
 
 def _merge(defaults: Dict, given: Optional[Dict], name: str) -> Dict:
@@ -48,20 +48,29 @@ class PGPDiffSR(BaseModel):
             ``dict(type='DDPMScheduler', num_train_timesteps=1000, prediction_type='epsilon')``.
         sample_scheduler: Sampling scheduler; inherits betas/prediction type from
             ``scheduler`` (default ``DDIMScheduler``).
-        neck: Optional module applied to the denoiser output as ``neck(pred, cond)``.
+        neck: Optional adapter: ``neck(pred, cond)`` on the output, or, when it has
+            ``run``, inside the backbone (the PhaseExchangeAdapter's decoder sites).
         scale: Upscaling factor.
         loss_weight: Weight of the latent diffusion loss ``loss_diffusion``.
         pixel_loss_weight: Weight of an L1 loss on the decoded x0 (``loss_pixel``; 0: off).
+        residual: Diffuse the *residual* over the LR condition latent (z0 - cond) instead
+            of z0, and add the condition back after sampling (ResShift-style). With a
+            zero-initialised output layer an untrained model then returns the bicubic
+            upsampling, and small models cannot drift in colour.
         backbone_pretrained: Local ``.safetensors``/``.pth`` weights for the backbone.
         train_cfg: ``one_step`` (train the S1 mode), ``one_step_timestep``, ``seed``.
         test_cfg: ``num_steps``, ``start`` ('noise' | 'lr'), ``strength`` (for 'lr'),
-            ``one_step``, ``one_step_timestep``, ``seed``.
+            ``one_step``, ``one_step_timestep``, ``seed``, ``tile`` / ``tile_overlap``
+            (LR pixels: images bigger than ``tile`` are processed in blended tiles, results
+            kept on the CPU; DiTs generalise poorly to grids far larger than they trained
+            on, so their configs tile at the training size).
     """
 
     def __init__(self, backbone: Dict, codec: Dict,
                  scheduler: Optional[Dict] = None, sample_scheduler: Optional[Dict] = None,
                  neck: Optional[Dict] = None, scale: int = 4, loss_weight: float = 1.0,
-                 pixel_loss_weight: float = 0.0, backbone_pretrained: Optional[str] = None,
+                 pixel_loss_weight: float = 0.0, residual: bool = False,
+                 backbone_pretrained: Optional[str] = None,
                  train_cfg: Optional[Dict] = None, test_cfg: Optional[Dict] = None,
                  data_preprocessor: Optional[Dict] = None,
                  init_cfg: Optional[Dict] = None) -> None:
@@ -76,6 +85,8 @@ class PGPDiffSR(BaseModel):
         if backbone_pretrained:
             self.backbone.load_state_dict(load_weights_file(backbone_pretrained), strict=True)
         self.neck = MODELS.build(neck) if neck else None
+        if self.neck is not None and hasattr(self.neck, 'attach'):
+            self.neck.attach(self.backbone)
         scheduler = scheduler or dict(type='DDPMScheduler', num_train_timesteps=1000)
         self.scheduler = build_scheduler(scheduler)
         self.sample_scheduler = build_scheduler(
@@ -83,6 +94,7 @@ class PGPDiffSR(BaseModel):
         self.scale = scale
         self.loss_weight = loss_weight
         self.pixel_loss_weight = pixel_loss_weight
+        self.residual = residual
         self.train_cfg = _merge(DEFAULT_TRAIN_CFG, train_cfg, 'train_cfg')
         self.test_cfg = _merge(DEFAULT_TEST_CFG, test_cfg, 'test_cfg')
         if self.test_cfg['start'] not in ('noise', 'lr'):
@@ -112,10 +124,11 @@ class PGPDiffSR(BaseModel):
         return self.codec.encode(up.clamp(-1, 1))
 
     def denoise(self, x_t: torch.Tensor, t: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
-        pred = self.backbone(x_t, t, cond)
-        if self.neck is not None:
-            pred = self.neck(pred, cond)
-        return pred
+        if self.neck is None:
+            return self.backbone(x_t, t, cond)
+        if hasattr(self.neck, 'run'):  # necks that act inside the backbone (the adapter)
+            return self.neck.run(self.backbone, x_t, t, cond)
+        return self.neck(self.backbone(x_t, t, cond), cond)
 
     # ---- distillation from a frozen teacher (set by ProgressivePruneHook) -------------------
     def set_teacher(self, teacher: Optional[nn.Module], output_weight: float = 1.0,
@@ -170,6 +183,8 @@ class PGPDiffSR(BaseModel):
         with torch.no_grad():
             z0 = self.codec.encode(gt)
             cond = self.encode_condition(lr)
+            if self.residual:
+                z0 = z0 - cond
         b = z0.shape[0]
         g = self._generator(z0.device)
         losses = {}
@@ -189,7 +204,7 @@ class PGPDiffSR(BaseModel):
                                                                      target.float())
             x0 = predict_x0(self.scheduler, pred, x_t, t) if self.pixel_loss_weight else None
         if self.pixel_loss_weight:
-            img = self.codec.decode(x0)
+            img = self.codec.decode(x0 + cond if self.residual else x0)
             losses['loss_pixel'] = self.pixel_loss_weight * F.l1_loss(img.float(), gt.float())
         return losses
 
@@ -219,6 +234,8 @@ class PGPDiffSR(BaseModel):
             z = predict_x0(self.scheduler, self.denoise(cond, t, cond), cond, t)
         else:
             z = self._sample_multistep(cond, num_steps, g)
+        if self.residual:
+            z = z + cond
         out = self.codec.decode(z.to(cond.dtype))
         return out[..., :h * self.scale, :w * self.scale].clamp(-1, 1)
 
@@ -233,7 +250,8 @@ class PGPDiffSR(BaseModel):
             timesteps = timesteps[skip:]
             if hasattr(sched, 'set_begin_index'):
                 sched.set_begin_index(skip)
-            z = sched.add_noise(cond, noise, timesteps[:1].repeat(cond.shape[0]))
+            clean = torch.zeros_like(cond) if self.residual else cond  # residual of the LR: 0
+            z = sched.add_noise(clean, noise, timesteps[:1].repeat(cond.shape[0]))
         else:
             z = noise * sched.init_noise_sigma
         extra = dict(generator=g) if step_accepts_generator(sched) else {}
@@ -251,13 +269,25 @@ class PGPDiffSR(BaseModel):
         if mode == 'loss':
             return self.forward_train(inputs, data_samples.gt_img)
         if mode == 'tensor':
-            return self.sample(inputs)
+            return self.sample_any_size(inputs)
         if mode == 'predict':
             return self.predict(inputs, data_samples)
         raise ValueError(f'PGPDiffSR.forward: mode must be loss/predict/tensor, got {mode!r}')
 
+    def sample_any_size(self, lr: torch.Tensor, seed: Optional[int] = None) -> torch.Tensor:
+        """``sample``, tiled per image when ``test_cfg.tile`` is set and the LR is bigger."""
+        tile = self.test_cfg['tile']
+        if not tile or max(lr.shape[-2:]) <= tile:
+            return self.sample(lr, seed=seed)
+        from pgpsr.apis.tiling import tiled_super_resolve
+        base = self.test_cfg['seed'] if seed is None else seed
+        outs = [tiled_super_resolve(lambda p, s: self.sample(p, seed=base + s), img[None].cpu(),
+                                    self.scale, tile, self.test_cfg['tile_overlap'],
+                                    lr.device) for img in lr]
+        return torch.cat(outs).to(lr.device)
+
     def predict(self, inputs: torch.Tensor, data_samples: DataSample) -> List[DataSample]:
-        sr = self.sample(inputs)
+        sr = self.sample_any_size(inputs)
         sr = self.data_preprocessor.destruct(sr, data_samples)
         lr = self.data_preprocessor.destruct(inputs, data_samples, 'img')
         data_samples.set_tensor_data({'input': lr})

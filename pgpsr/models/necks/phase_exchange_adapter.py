@@ -1,0 +1,148 @@
+"""PhaseExchangeAdapter: restore the Fourier phase a pruned denoiser estimates poorly.
+
+The LR condition (the codec latent of the bicubic-upsampled LR) is projected to the
+feature width and resized to the feature grid; both are Fourier transformed; the result
+keeps the feature *amplitude* and takes the LR *phase* (fully, or by a learned
+per-channel blend of unit phasors), and returns through a zero-initialised 1x1
+projection added to the feature, so an untrained adapter changes nothing. FFTs run in
+fp32 even under autocast. The exact formula is unpublished; this implements the exchange
+PGP-DiffSR describes, with the variants as options. Ref: PGP-DiffSR (arXiv 2512.02681).
+"""
+import math
+from contextlib import ExitStack
+from typing import Dict, Optional, Union
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from pgpsr.registry import MODELS
+
+INSERTS = ('output', 'decoder_input', 'decoder_blocks')
+EXCHANGES = ('phase', 'amplitude')
+
+
+def exchange_spectrum(feat: torch.Tensor, ref: torch.Tensor, exchange: str = 'phase',
+                      blend: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """Real BxCxHxW signal with ``feat``'s amplitude and ``ref``'s phase (or the reverse
+    for ``exchange='amplitude'``); ``blend`` (C values in [0, 1]) mixes the phases."""
+    with torch.autocast(feat.device.type, enabled=False):
+        f = torch.fft.rfft2(feat.float(), norm='ortho')
+        r = torch.fft.rfft2(ref.float(), norm='ortho')
+        amp_src, phase_src, keep = (f, r, f) if exchange == 'phase' else (r, f, r)
+        unit = torch.polar(torch.ones_like(phase_src.real), torch.angle(phase_src))
+        if blend is not None:  # learned mix of the two unit phasors, then renormalised
+            own = torch.polar(torch.ones_like(keep.real), torch.angle(keep))
+            a = blend.view(1, -1, 1, 1)
+            mixed = (1 - a) * own + a * unit if exchange == 'phase' else a * own + (1 - a) * unit
+            unit = mixed / mixed.abs().clamp_min(1e-8)
+        out = torch.fft.irfft2(amp_src.abs() * unit, s=feat.shape[-2:], norm='ortho')
+    return out
+
+
+class PhaseExchangeUnit(nn.Module):
+    """One insertion site: LR projection, spectrum exchange, zero-initialised fusion."""
+
+    def __init__(self, channels: int, cond_channels: int, blend: bool, exchange: str) -> None:
+        super().__init__()
+        self.exchange = exchange
+        self.cond_proj = nn.Conv2d(cond_channels, channels, 1)
+        self.blend_logit = nn.Parameter(torch.zeros(channels)) if blend else None
+        self.fuse = nn.Conv2d(channels, channels, 1)
+        nn.init.zeros_(self.fuse.weight)
+        nn.init.zeros_(self.fuse.bias)
+
+    def forward(self, feat: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        ref = self.cond_proj(F.interpolate(cond, size=feat.shape[-2:], mode='bilinear',
+                                           align_corners=False) if cond.shape[-2:] !=
+                             feat.shape[-2:] else cond)
+        blend = torch.sigmoid(self.blend_logit) if self.blend_logit is not None else None
+        swapped = exchange_spectrum(feat, ref, self.exchange, blend)
+        return feat + self.fuse(swapped.to(feat.dtype))
+
+
+def _tokens_to_map(x: torch.Tensor, cond: torch.Tensor) -> tuple:
+    """BxNxC tokens -> BxCxhxw on the condition's grid (patch size inferred)."""
+    b, n, c = x.shape
+    h, w = cond.shape[-2:]
+    p = int(round(math.sqrt(h * w / n)))
+    gh, gw = h // p, w // p
+    if gh * gw != n:
+        raise ValueError(f'cannot lay {n} tokens on the {h}x{w} condition grid')
+    return x.transpose(1, 2).reshape(b, c, gh, gw), (gh, gw)
+
+
+@MODELS.register_module()
+class PhaseExchangeAdapter(nn.Module):
+    """The phase-exchange adapter of PGP-DiffSR, as a neck of ``PGPDiffSR``.
+
+    Args:
+        channels: Feature width at the insertion sites (the latent channels for
+            ``insert='output'``, the backbone width otherwise), or ``{site: width}``.
+        cond_channels: Channels of the LR condition latent.
+        insert: ``output`` (on the denoiser's prediction), ``decoder_input`` (before the
+            first decoder block) or ``decoder_blocks`` (after every decoder position,
+            dropped ones included, so pruning never leaves a unit unused).
+        exchange: ``phase`` (the method) or ``amplitude`` (the ablation: LR amplitude,
+            feature phase). blend: learn a per-channel phase blend instead of a full swap.
+    """
+
+    def __init__(self, channels: Union[int, Dict[str, int]], cond_channels: int,
+                 insert: str = 'output', exchange: str = 'phase', blend: bool = False) -> None:
+        super().__init__()
+        if insert not in INSERTS or exchange not in EXCHANGES:
+            raise ValueError(f'PhaseExchangeAdapter: insert must be one of {INSERTS} and '
+                             f'exchange one of {EXCHANGES}; got {insert!r}, {exchange!r}')
+        self.insert, self.channels, self.cond_channels = insert, channels, cond_channels
+        self.exchange, self.blend = exchange, blend
+        self.units = nn.ModuleDict()
+        if insert == 'output':
+            self.units['output'] = self._unit('output')
+
+    def _unit(self, site: str) -> PhaseExchangeUnit:
+        c = self.channels[site] if isinstance(self.channels, dict) else self.channels
+        return PhaseExchangeUnit(c, self.cond_channels, self.blend, self.exchange)
+
+    def attach(self, backbone) -> None:
+        """Create the units of the backbone's decoder sites (called once by the model)."""
+        if self.insert == 'output':
+            return
+        names = [n for n, part, _, _ in backbone.block_table() if part == 'decoder']
+        sites = names[:1] if self.insert == 'decoder_input' else names
+        for n in sites:
+            key = n.replace('.', '_')
+            if key not in self.units:
+                self.units[key] = self._unit(n)
+
+    def apply_unit(self, key: str, x: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        if x.dim() == 3:  # DiT tokens
+            fmap, _ = _tokens_to_map(x, cond)
+            out = self.units[key](fmap, cond)
+            return out.flatten(2).transpose(1, 2)
+        return self.units[key](x, cond)
+
+    def forward(self, pred: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        """``insert='output'``: adapt the denoiser's prediction."""
+        return self.units['output'](pred, cond) if self.insert == 'output' else pred
+
+    def run(self, backbone, x_t: torch.Tensor, t: torch.Tensor, cond: torch.Tensor):
+        """Run ``backbone`` with the adapter at its sites (what ``PGPDiffSR.denoise`` calls)."""
+        if self.insert == 'output':
+            return self(backbone(x_t, t, cond), cond)
+        table = {n: holder[i] for n, part, holder, i in backbone.block_table()
+                 if part == 'decoder'}
+        with ExitStack() as stack:
+            for name, module in table.items():
+                key = name.replace('.', '_')
+                if key not in self.units:
+                    continue
+                if self.insert == 'decoder_input':
+                    def pre(mod, args, key=key):
+                        return (self.apply_unit(key, args[0], cond), *args[1:])
+                    h = module.register_forward_pre_hook(pre)
+                else:
+                    def post(mod, args, out, key=key):
+                        return self.apply_unit(key, out, cond)
+                    h = module.register_forward_hook(post)
+                stack.callback(h.remove)
+            return backbone(x_t, t, cond)

@@ -1,0 +1,85 @@
+"""PhaseExchangeAdapter: the exchange itself, identity at init, gradients, insert sites."""
+import pytest
+import torch
+
+from pgpsr.models.necks.phase_exchange_adapter import exchange_spectrum
+from pgpsr.registry import MODELS
+
+
+def tiny_model(neck):
+    torch.manual_seed(0)
+    return MODELS.build(dict(
+        type='PGPDiffSR', scale=4, codec=dict(type='PixelUnshuffleCodec', factor=2),
+        backbone=dict(type='DiTDenoiser', in_channels=12, patch_size=2, hidden_size=32,
+                      num_heads=2, depth=(2, 1, 2)),
+        neck=neck, sample_scheduler=dict(type='DDIMScheduler'),
+        test_cfg=dict(num_steps=2, start='noise', seed=0), train_cfg=dict(seed=0)))
+
+
+def test_full_exchange_output_has_the_lr_phase_and_the_feature_amplitude():
+    g = torch.Generator().manual_seed(0)
+    feat, ref = torch.randn(2, 3, 16, 12, generator=g), torch.randn(2, 3, 16, 12, generator=g)
+    out = exchange_spectrum(feat, ref, 'phase')
+    fo, ff, fr = (torch.fft.rfft2(x, norm='ortho') for x in (out, feat, ref))
+    assert torch.allclose(fo.abs(), ff.abs(), atol=1e-4)
+    diff = torch.angle(fo * fr.conj())  # phase difference, wrapped
+    assert diff.abs().max() < 1e-3
+    swapped = exchange_spectrum(feat, ref, 'amplitude')
+    fs = torch.fft.rfft2(swapped, norm='ortho')
+    assert torch.allclose(fs.abs(), fr.abs(), atol=1e-4)
+
+
+def test_blend_at_zero_keeps_the_feature_and_at_one_takes_the_lr_phase():
+    g = torch.Generator().manual_seed(1)
+    feat, ref = torch.randn(1, 2, 8, 8, generator=g), torch.randn(1, 2, 8, 8, generator=g)
+    assert torch.allclose(exchange_spectrum(feat, ref, blend=torch.zeros(2)), feat, atol=1e-5)
+    assert torch.allclose(exchange_spectrum(feat, ref, blend=torch.ones(2)),
+                          exchange_spectrum(feat, ref), atol=1e-5)
+
+
+def test_fft_stays_fp32_under_bf16_autocast():
+    feat = torch.randn(1, 4, 8, 8)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        out = exchange_spectrum(feat.bfloat16(), feat.bfloat16().flip(-1))
+    assert out.dtype == torch.float32 and torch.isfinite(out).all()
+
+
+@pytest.mark.parametrize('insert, channels', [('output', 12), ('decoder_input', 32),
+                                              ('decoder_blocks', 32)])
+def test_untrained_adapter_changes_nothing_and_gradients_reach_it(insert, channels):
+    plain = tiny_model(None)
+    adapted = tiny_model(dict(type='PhaseExchangeAdapter', channels=channels,
+                              cond_channels=12, insert=insert, blend=True))
+    adapted.backbone.load_state_dict(plain.backbone.state_dict())
+    with torch.no_grad():  # non-zero blocks so decoder features are not identities
+        for a, b in zip(plain.backbone.parameters(), adapted.backbone.parameters()):
+            a.normal_(0, 0.05)
+            b.copy_(a)
+    lr = torch.rand(1, 3, 8, 12) * 2 - 1
+    plain.eval()
+    adapted.eval()
+    assert torch.equal(plain.sample(lr), adapted.sample(lr))
+    expected_units = dict(output=1, decoder_input=1, decoder_blocks=2)[insert]
+    assert len(adapted.neck.units) == expected_units
+    adapted.train()
+    x, t = torch.randn(1, 12, 16, 24), torch.tensor([500])
+    cond = adapted.encode_condition(lr)
+    adapted.denoise(x, t, cond).square().mean().backward()
+    for unit in adapted.neck.units.values():
+        assert unit.fuse.weight.grad is not None and unit.fuse.weight.grad.abs().sum() > 0
+
+
+def test_decoder_sites_survive_pruning_of_their_block():
+    model = tiny_model(dict(type='PhaseExchangeAdapter', channels=32, cond_channels=12,
+                            insert='decoder_blocks'))
+    model.backbone.drop_block('decoder.0')
+    x, t = torch.randn(1, 12, 16, 16), torch.tensor([10])
+    cond = model.encode_condition(torch.zeros(1, 3, 8, 8))
+    model.denoise(x, t, cond).sum().backward()
+    assert all(u.fuse.weight.grad is not None for u in model.neck.units.values())
+
+
+def test_bad_options_are_named():
+    with pytest.raises(ValueError, match='insert must be one of'):
+        MODELS.build(dict(type='PhaseExchangeAdapter', channels=4, cond_channels=4,
+                          insert='encoder'))

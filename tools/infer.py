@@ -1,0 +1,126 @@
+"""Super-resolve your own photos (no ground truth needed).
+
+    python tools/infer.py CONFIG CHECKPOINT --input photo.jpg|folder --output out/ \
+        [--tile 64 --tile-overlap 8] [--color-fix wavelet|adain|none] \
+        [--precision fp32|fp16|bf16] [--steps N] [--seed S] [--device cpu|cuda] \
+        [--skip-existing | --overwrite]
+
+Any size and aspect ratio; grayscale, palette, 16-bit and RGBA inputs are accepted (alpha
+is upscaled on its own and reattached; 16-bit inputs give 16-bit PNGs). Outputs are
+OUTPUT/<name>_x<scale>.png; inputs are never overwritten. A file that cannot be read is
+reported by name and the rest of the folder is still processed (exit code 1 at the end).
+A pruned checkpoint works with its original config.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from pgpsr.apis import init_model, super_resolve_float, upscale_alpha  # noqa: E402
+from pgpsr.apis.color_fix import COLOR_FIXES  # noqa: E402
+from pgpsr.datasets.image_folder import IMG_EXTENSIONS, list_images  # noqa: E402
+from pgpsr.datasets.image_io import BadImageError, read_image  # noqa: E402
+from pgpsr.utils.pretrained import MissingWeightsError  # noqa: E402
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('config')
+    p.add_argument('checkpoint')
+    p.add_argument('--input', required=True, help='an image file or a folder (recursive)')
+    p.add_argument('--output', required=True, help='output folder')
+    p.add_argument('--tile', type=int, help='LR tile size (default: the config\'s test_cfg)')
+    p.add_argument('--tile-overlap', type=int, help='LR overlap between tiles')
+    p.add_argument('--color-fix', default='none', choices=COLOR_FIXES)
+    p.add_argument('--precision', default='fp32', choices=['fp32', 'fp16', 'bf16'])
+    p.add_argument('--steps', type=int, help='sampling steps (multi-step models)')
+    p.add_argument('--seed', type=int)
+    p.add_argument('--device', default='cpu')
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument('--skip-existing', action='store_true', help='keep existing outputs')
+    mode.add_argument('--overwrite', action='store_true', help='replace existing outputs')
+    return p.parse_args(argv)
+
+
+def list_inputs(path: str):
+    if osp.isfile(path):
+        return [(path, osp.splitext(osp.basename(path))[0])]
+    if not osp.isdir(path):
+        sys.exit(f'--input {path} does not exist')
+    files = list_images(path)
+    if not files:
+        sys.exit(f'--input {path} holds no images ({", ".join(IMG_EXTENSIONS)})')
+    return [(osp.join(path, f), osp.splitext(f)[0]) for f in files]
+
+
+def save(path: str, rgb: np.ndarray, alpha, bit_depth: int) -> None:
+    """Write an RGB(A) PNG at the input's bit depth, atomically."""
+    tmp = path + '.part.png'
+    if bit_depth == 16:  # PIL has no 16-bit RGB mode: OpenCV writes 16-bit PNGs
+        import cv2
+        arr = np.rint(rgb * 65535).astype(np.uint16)[..., ::-1]
+        if alpha is not None:
+            arr = np.dstack([arr, np.rint(alpha * 65535).astype(np.uint16)])
+        if not cv2.imwrite(tmp, arr):
+            raise OSError(f'could not write {path}')
+    else:
+        arr = np.rint(rgb * 255).astype(np.uint8)
+        if alpha is not None:
+            arr = np.dstack([arr, np.rint(alpha * 255).astype(np.uint8)])
+        Image.fromarray(arr).save(tmp)
+    os.replace(tmp, path)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    inputs = list_inputs(args.input)
+    try:
+        model = init_model(args.config, args.checkpoint, args.device)
+    except (FileNotFoundError, MissingWeightsError) as exc:
+        sys.exit(f'cannot load the model: {exc}')
+    if args.steps:
+        model.test_cfg['num_steps'] = args.steps
+    os.makedirs(args.output, exist_ok=True)
+    in_paths = {osp.abspath(p) for p, _ in inputs}
+    failed = {}
+    bar = tqdm(inputs, desc='images', unit='img')
+    for path, stem in bar:
+        dst = osp.join(args.output, f'{stem.replace(os.sep, "_")}_x{model.scale}.png')
+        if osp.abspath(dst) in in_paths:
+            failed[path] = f'output {dst} would overwrite an input; choose another --output'
+            continue
+        if osp.exists(dst) and not args.overwrite:
+            if args.skip_existing:
+                continue
+            failed[path] = f'{dst} exists (use --skip-existing or --overwrite)'
+            continue
+        try:
+            img = read_image(path)
+        except BadImageError as exc:
+            failed[path] = str(exc)
+            tqdm.write(f'skipped: {exc}')
+            continue
+        tiles = tqdm(desc=osp.basename(path), unit='tile', leave=False)
+
+        def progress(done, total):
+            tiles.total = total
+            tiles.update(done - tiles.n)
+        sr = super_resolve_float(model, img.rgb, args.tile, args.tile_overlap, args.color_fix,
+                                 args.precision, args.seed, progress)
+        tiles.close()
+        alpha = upscale_alpha(img.alpha, model.scale) if img.alpha is not None else None
+        save(dst, sr, alpha, img.bit_depth)
+    for path, reason in failed.items():
+        print(f'FAILED {path}: {reason}', file=sys.stderr)
+    print(f'{len(inputs) - len(failed)} of {len(inputs)} images written to {args.output}')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
