@@ -35,6 +35,15 @@ def test_headline_dit_is_real_size():
     assert model.codec.factor == 8 and model.codec.latent_channels == 4
 
 
+def test_headline_is_the_unified_recipe():
+    from pgpsr.registry import HOOKS
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'pgp_dit_x4.py'))
+    assert cfg.model.neck.type == 'PhaseExchangeAdapter' and cfg.load_from
+    hook = HOOKS.build(cfg.custom_hooks[0])
+    assert [s['parts'] for s in hook.stages] == [['encoder', 'bottleneck'], ['decoder']]
+    assert hook.distill['output'] > 0
+
+
 def test_unet_is_sd21_size():
     model = _build(osp.join(ROOT, 'configs', 'pgp_diffsr', 'pgp_unet_sd21size_x4.py'))
     n = sum(p.numel() for p in model.backbone.parameters())

@@ -55,6 +55,9 @@ def build_config(args):
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
+    if cfg.get('load_from') and not cfg.get('resume'):
+        from pgpsr.utils.pretrained import require_local_path
+        require_local_path(cfg.load_from, 'load_from (the checkpoint to start from)')
     return cfg
 
 

@@ -32,25 +32,39 @@ def save_table(table: Dict[str, Dict], out_dir: str) -> Dict[str, str]:
 
 
 def plot_heatmap(table: Dict[str, Dict], path: str, title: str = '') -> str:
-    """Blocks x sampling steps, one panel per measure; part boundaries drawn."""
+    """Blocks x sampling steps, one panel per measure; part boundaries drawn.
+
+    Measures with no value (t vs t-1 of a one-step model) are left out; with few steps
+    every cell is labelled with its value.
+    """
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     names = list(table)
-    fig, axes = plt.subplots(1, 4, figsize=(14, 1.2 + 0.32 * len(names)), squeeze=False)
-    for ax, kind in zip(axes[0], KINDS):
+    kinds = [k for k in KINDS if not all(math.isnan(v) for n in names for v in table[n][k])]
+    steps = len(table[names[0]]['io_cosine'])
+    fig, axes = plt.subplots(1, len(kinds), squeeze=False,
+                             figsize=(2.2 + (1.2 + 0.35 * steps) * len(kinds),
+                                      1.2 + 0.32 * len(names)))
+    for ax, kind in zip(axes[0], kinds):
         data = np.array([table[n][kind] for n in names], dtype=float)
         im = ax.imshow(np.ma.masked_invalid(data), aspect='auto', cmap='viridis_r')
-        ax.set_title(kind.replace('_', ' ').replace('adj', 't vs t-1').replace('io', 'in vs out'),
-                     fontsize=9)
+        ax.set_title(kind.replace('adj_', 't vs t-1 ').replace('io_', 'in vs out '), fontsize=9)
         ax.set_xlabel('sampling step')
+        ax.set_xticks(range(steps))
         ax.set_yticks(range(len(names)))
         ax.set_yticklabels(names if ax is axes[0][0] else [], fontsize=7)
+        if steps <= 8:
+            for i in range(len(names)):
+                for j in range(steps):
+                    if not math.isnan(data[i, j]):
+                        ax.text(j, i, f'{data[i, j]:.3g}', ha='center', va='center',
+                                fontsize=7, color='grey')
         for i in range(1, len(names)):
             if table[names[i]]['part'] != table[names[i - 1]]['part']:
                 ax.axhline(i - 0.5, color='white', linewidth=1.5)
         fig.colorbar(im, ax=ax, fraction=0.046)
-    fig.suptitle(title or 'block redundancy (darker = lower dissimilarity = more redundant)',
+    fig.suptitle(title or 'block redundancy (lighter = lower dissimilarity = more redundant)',
                  fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -1,12 +1,10 @@
 """ProgressivePruneHook through tools/train.py: schedule, MACs, resume, DDP, reload."""
 import json
-import random
-import subprocess
 
 import pytest
 import torch
 
-from tests.test_tools.helpers import (ROOT, losses_by_iter, run_tool, tool_env,
+from tests.test_tools.helpers import (losses_by_iter, run_dist_train, run_tool,
                                       train_killed_after, write_config)
 
 BASE = 'configs/pgp_diffsr/pgp_dit_tiny_prune_x4.py'
@@ -85,11 +83,8 @@ custom_hooks = [dict(type='ProgressivePruneHook', criterion='cosine', calib_batc
                                             dict(at=4, parts=['decoder'], ratio=0.25)])]
 default_hooks = dict(checkpoint=dict(interval=6))
 """, base=BASE)
-    env = tool_env()
-    env['PORT'] = str(random.randint(20000, 40000))
     work = tmp_path / 'w'
-    res = subprocess.run(['bash', 'tools/dist_train.sh', cfg, '2', '--work-dir', str(work)],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=500)
+    res = run_dist_train(cfg, work)
     assert res.returncode == 0, res.stderr[-4000:]
     ckpt = _load(work / 'iter_6.pth')
     assert len(_dropped(ckpt)) == 3  # 1 encoder + round(0.25 * 8) decoder blocks

@@ -1,10 +1,8 @@
 """tools/dist_train.sh with 2 processes on the CPU (gloo)."""
-import random
-import subprocess
 
 import torch
 
-from .helpers import ROOT, losses_by_iter, tool_env, write_config
+from .helpers import losses_by_iter, run_dist_train, write_config
 
 
 def test_dist_train_two_cpu_processes_writes_a_checkpoint(tmp_path):
@@ -12,11 +10,8 @@ def test_dist_train_two_cpu_processes_writes_a_checkpoint(tmp_path):
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=4, val_interval=4)
 default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=4))
 """)
-    env = tool_env()
-    env['PORT'] = str(random.randint(20000, 40000))
     work = tmp_path / 'w'
-    res = subprocess.run(['bash', 'tools/dist_train.sh', cfg, '2', '--work-dir', str(work)],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=500)
+    res = run_dist_train(cfg, work)
     assert res.returncode == 0, res.stderr[-4000:]
     ckpt = torch.load(work / 'iter_4.pth', map_location='cpu', weights_only=False)
     assert ckpt['meta']['iter'] == 4

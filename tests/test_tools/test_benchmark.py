@@ -1,0 +1,36 @@
+"""benchmark.py: two models side by side, ratios to the first, every field present."""
+import json
+
+import torch
+from mmengine.config import Config
+
+from pgpsr.registry import MODELS
+from .helpers import ROOT, run_tool
+
+CONFIG = 'configs/pgp_diffsr/pgp_dit_tiny_x4.py'
+
+
+def test_pruned_model_has_lower_macs_and_params_in_the_same_run(tmp_path):
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(f'{ROOT}/{CONFIG}').model)
+    torch.save(dict(state_dict=model.state_dict()), tmp_path / 'full.pth')
+    model.backbone.drop_block('encoder.0')
+    model.backbone.drop_block('decoder.1')
+    torch.save(dict(state_dict=model.state_dict()), tmp_path / 'pruned.pth')
+    out = tmp_path / 'b.json'
+    res = run_tool(['tools/analysis_tools/benchmark.py', CONFIG, str(tmp_path / 'full.pth'),
+                    '--compare', CONFIG, str(tmp_path / 'pruned.pth'), '--lr-size', '16', '24',
+                    '--repeats', '2', '--json', str(out)], timeout=300)
+    assert res.returncode == 0, res.stderr[-3000:]
+    report = json.loads(out.read_text())
+    full, pruned = report['models']
+    assert full['ratio_to_first']['params'] == 1.0
+    # 2 of 6 equal-width blocks (one with a skip projection) removed
+    assert 0.55 < pruned['ratio_to_first']['macs_step'] < 0.75
+    assert pruned['ratio_to_first']['params'] < 0.8
+    assert pruned['macs_full'] < full['macs_full']
+    for row in report['models']:
+        lat = row['latency_full']
+        assert lat['runs'] == 2 and 0 < lat['min_s'] <= lat['median_s'] <= lat['max_s']
+        assert row['peak_mem_mib_full'] >= 0
+    assert '| pgp_dit_tiny_x4 (pruned.pth) |' in res.stdout
