@@ -2,7 +2,8 @@
 PY ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
-REQS := requirements/runtime.txt requirements/tests.txt requirements/mminstall.txt setup.py
+REQS := requirements/runtime.txt requirements/tests.txt requirements/mminstall.txt \
+        requirements/peers.txt setup.py
 
 .PHONY: install demo test test-all clean
 
@@ -13,6 +14,7 @@ $(STAMP): $(REQS)
 	test -x $(VENV)/bin/python || $(PY) -m venv $(VENV)
 	$(VENV)/bin/pip install -q -r requirements/runtime.txt -r requirements/tests.txt
 	$(VENV)/bin/pip install -q --no-deps -r requirements/mminstall.txt
+	$(VENV)/bin/pip install -q --no-deps -r requirements/peers.txt
 	$(VENV)/bin/pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 

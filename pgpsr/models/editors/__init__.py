@@ -1,4 +1,5 @@
 """Editors: one algorithm per folder."""
+from .peer_sr import PeerSR
 from .pgp_diffsr import PGPDiffSR
 
-__all__ = ['PGPDiffSR']
+__all__ = ['PeerSR', 'PGPDiffSR']

@@ -20,6 +20,7 @@ from mmengine.model import BaseModel
 
 from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import load_weights_file
+from ..sr_predict import SRPredictMixin
 from ...diffusion_utils import (build_scheduler, predict_x0, step_accepts_generator,
                                 training_target)
 
@@ -38,7 +39,7 @@ def _merge(defaults: Dict, given: Optional[Dict], name: str) -> Dict:
 
 
 @MODELS.register_module()
-class PGPDiffSR(BaseModel):
+class PGPDiffSR(SRPredictMixin, BaseModel):
     """Diffusion SR model with ``loss`` / ``predict`` / ``tensor`` modes.
 
     Args:
@@ -273,26 +274,3 @@ class PGPDiffSR(BaseModel):
         if mode == 'predict':
             return self.predict(inputs, data_samples)
         raise ValueError(f'PGPDiffSR.forward: mode must be loss/predict/tensor, got {mode!r}')
-
-    def sample_any_size(self, lr: torch.Tensor, seed: Optional[int] = None) -> torch.Tensor:
-        """``sample``, tiled per image when ``test_cfg.tile`` is set and the LR is bigger."""
-        tile = self.test_cfg['tile']
-        if not tile or max(lr.shape[-2:]) <= tile:
-            return self.sample(lr, seed=seed)
-        from pgpsr.apis.tiling import tiled_super_resolve
-        base = self.test_cfg['seed'] if seed is None else seed
-        outs = [tiled_super_resolve(lambda p, s: self.sample(p, seed=base + s), img[None].cpu(),
-                                    self.scale, tile, self.test_cfg['tile_overlap'],
-                                    lr.device) for img in lr]
-        return torch.cat(outs).to(lr.device)
-
-    def predict(self, inputs: torch.Tensor, data_samples: DataSample) -> List[DataSample]:
-        sr = self.sample_any_size(inputs)
-        sr = self.data_preprocessor.destruct(sr, data_samples)
-        lr = self.data_preprocessor.destruct(inputs, data_samples, 'img')
-        data_samples.set_tensor_data({'input': lr})
-        predictions = DataSample(pred_img=sr.cpu()).split()
-        samples = data_samples.split()
-        for sample, pred in zip(samples, predictions):
-            sample.output = pred
-        return samples

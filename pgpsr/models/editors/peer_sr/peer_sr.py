@@ -1,0 +1,57 @@
+"""PeerSR: a feed-forward SR network (Real-ESRGAN's RRDBNet) as a peer to compare with.
+
+It speaks the same interface as PGPDiffSR at test time (``sample``, tiling, ``predict``),
+so tools/test.py, infer.py and benchmark.py take it unchanged. Weights come from a local
+checkpoint made by tools/model_converters/ncnn_to_rrdbnet.py.
+"""
+from typing import Dict, List, Optional, Union
+
+import torch
+from mmagic.structures import DataSample
+from mmengine.model import BaseModel
+
+from pgpsr.registry import MODELS
+from ..sr_predict import SRPredictMixin
+
+DEFAULT_TEST_CFG = dict(tile=None, tile_overlap=8, seed=0)
+
+
+@MODELS.register_module()
+class PeerSR(SRPredictMixin, BaseModel):
+    """Wrap a generator that maps RGB in [0, 1] to ``scale`` x larger RGB in [0, 1].
+
+    Args:
+        generator: e.g. ``dict(type='RRDBNet', in_channels=3, out_channels=3,
+            mid_channels=64, num_blocks=23, growth_channels=32, upscale_factor=4)``.
+        scale: The generator's factor. test_cfg: ``tile``, ``tile_overlap`` (LR pixels).
+    """
+
+    def __init__(self, generator: Dict, scale: int = 4, test_cfg: Optional[Dict] = None,
+                 data_preprocessor: Optional[Dict] = None, init_cfg: Optional[Dict] = None):
+        data_preprocessor = data_preprocessor or dict(type='DataPreprocessor',
+                                                      mean=[127.5] * 3, std=[127.5] * 3)
+        if isinstance(data_preprocessor, dict):
+            data_preprocessor = MODELS.build(data_preprocessor)
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.generator = MODELS.build(generator)
+        self.scale = scale
+        unknown = set(test_cfg or {}) - set(DEFAULT_TEST_CFG)
+        if unknown:
+            raise KeyError(f'PeerSR.test_cfg: unknown key(s) {sorted(unknown)}')
+        self.test_cfg = {**DEFAULT_TEST_CFG, **(test_cfg or {})}
+
+    @torch.no_grad()
+    def sample(self, lr: torch.Tensor, seed: Optional[int] = None, **_) -> torch.Tensor:
+        """LR in [-1, 1] -> SR in [-1, 1] (deterministic: ``seed`` is accepted and unused)."""
+        out = self.generator(((lr + 1) / 2).clamp(0, 1))
+        return (out.clamp(0, 1) * 2 - 1)
+
+    def forward(self, inputs: Union[torch.Tensor, Dict], data_samples=None,
+                mode: str = 'tensor') -> Union[torch.Tensor, List[DataSample]]:
+        if isinstance(inputs, dict):
+            inputs = inputs['img']
+        if mode == 'tensor':
+            return self.sample_any_size(inputs)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        raise ValueError(f'PeerSR is for inference only (mode tensor/predict), got {mode!r}')

@@ -1,0 +1,37 @@
+"""What every SR model here shares at test time: tiled sampling and mmagic predictions.
+
+A model provides ``sample(lr, seed=None)`` (LR batch in [-1, 1] -> SR in [-1, 1]),
+``scale``, ``test_cfg`` (``tile``, ``tile_overlap``, ``seed``) and a data preprocessor;
+this mixin gives it ``sample_any_size`` and ``predict`` for tools/test.py, infer.py and
+benchmark.py.
+"""
+from typing import List, Optional
+
+import torch
+from mmagic.structures import DataSample
+
+
+class SRPredictMixin:
+
+    def sample_any_size(self, lr: torch.Tensor, seed: Optional[int] = None) -> torch.Tensor:
+        """``sample``, tiled per image when ``test_cfg.tile`` is set and the LR is bigger."""
+        tile = self.test_cfg.get('tile')
+        if not tile or max(lr.shape[-2:]) <= tile:
+            return self.sample(lr, seed=seed)
+        from pgpsr.apis.tiling import tiled_super_resolve
+        base = self.test_cfg.get('seed', 0) if seed is None else seed
+        outs = [tiled_super_resolve(lambda p, s: self.sample(p, seed=base + s), img[None].cpu(),
+                                    self.scale, tile, self.test_cfg.get('tile_overlap', 8),
+                                    lr.device) for img in lr]
+        return torch.cat(outs).to(lr.device)
+
+    def predict(self, inputs: torch.Tensor, data_samples: DataSample) -> List[DataSample]:
+        sr = self.sample_any_size(inputs)
+        sr = self.data_preprocessor.destruct(sr, data_samples)
+        lr = self.data_preprocessor.destruct(inputs, data_samples, 'img')
+        data_samples.set_tensor_data({'input': lr})
+        predictions = DataSample(pred_img=sr.cpu()).split()
+        samples = data_samples.split()
+        for sample, pred in zip(samples, predictions):
+            sample.output = pred
+        return samples
