@@ -9,14 +9,15 @@ from mmengine.config import Config
 from pgpsr.registry import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONFIGS = sorted(p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
+CONFIGS = sorted(p for pattern in ('configs/**/*.py', 'checkpoints/*.py')
+                 for p in glob.glob(osp.join(ROOT, pattern), recursive=True)
                  if '_base_' not in p)
 
 
 def _build(path):
     cfg = Config.fromfile(path)
     model_cfg = cfg.model
-    if model_cfg.codec.get('pretrained'):  # weights are not on this machine
+    if model_cfg.get('codec', {}).get('pretrained'):  # weights are not on this machine
         model_cfg.codec.pretrained = None
     with torch.device('meta'):
         return MODELS.build(model_cfg)
