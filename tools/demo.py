@@ -26,6 +26,7 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), 'analysis_tools'
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
+import torch  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 from PIL import Image  # noqa: E402
 from tqdm import tqdm  # noqa: E402
@@ -223,7 +224,6 @@ def main():
     evaluation = evaluate(models, args.work_dir)
     step(5, 'efficiency benchmark')
     bench = benchmark(configs, ckpts)
-    import torch
     history = torch.load(ckpts['pruned'], map_location='cpu',
                          weights_only=False).get('progressive_prune', {}).get('history', [])
     step(6, 'report')

@@ -11,7 +11,6 @@ from pgpsr import register_all_modules
 from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import require_local_path
 from .color_fix import color_fix
-from .tiling import tiled_super_resolve
 
 
 def init_model(config, checkpoint: Optional[str] = None, device: str = 'cpu'):
@@ -49,20 +48,9 @@ def super_resolve_float(model, rgb: np.ndarray, tile: Optional[int] = None,
         precision: 'fp32' | 'fp16' | 'bf16' autocast for the model.
     """
     from pgpsr.evaluation.efficiency import autocast
-    device = next(model.parameters()).device
     lr = _to_tensor(rgb)
-    tile = tile if tile is not None else model.test_cfg.get('tile')
-    overlap = tile_overlap if tile_overlap is not None else model.test_cfg.get('tile_overlap', 8)
-    base = model.test_cfg['seed'] if seed is None else seed
-
-    def sample(piece: torch.Tensor, offset: int) -> torch.Tensor:
-        with autocast(device, precision):
-            return model.sample(piece, seed=base + offset).float()
-
-    if tile and max(lr.shape[-2:]) > tile:
-        sr = tiled_super_resolve(sample, lr, model.scale, tile, overlap, device, progress)
-    else:
-        sr = sample(lr.to(device), 0).cpu()
+    with autocast(next(model.parameters()).device, precision):
+        sr = model.sample_any_size(lr, seed, tile, tile_overlap, progress).float()
     sr = color_fix(sr, lr, color)
     return ((sr[0].permute(1, 2, 0).numpy() + 1) / 2).clip(0, 1)
 

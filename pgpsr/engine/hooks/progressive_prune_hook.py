@@ -18,6 +18,7 @@ from mmengine.dist import broadcast_object_list, get_rank, is_distributed
 from mmengine.hooks import EMAHook, Hook
 from mmengine.model import is_model_wrapper
 
+from pgpsr.models.backbones.base import decode_extra_state
 from pgpsr.pruning import (check_stage, complexity, drop_blocks, prune_ema, prune_optimizer,
                            score_blocks, select_blocks)
 from pgpsr.registry import HOOKS, MODELS
@@ -31,7 +32,6 @@ def _unwrap(model):
 
 def dropped_in_state_dict(state_dict: Dict) -> List[str]:
     """Dropped block names recorded in a checkpoint's model state dict (may be empty)."""
-    from pgpsr.models.backbones.base import decode_extra_state
     for key, value in state_dict.items():
         if key.endswith('backbone._extra_state') and not key.startswith('ema_'):
             return decode_extra_state(value).get('dropped', [])

@@ -5,7 +5,7 @@ A model provides ``sample(lr, seed=None)`` (LR batch in [-1, 1] -> SR in [-1, 1]
 this mixin gives it ``sample_any_size`` and ``predict`` for tools/test.py, infer.py and
 benchmark.py.
 """
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 import torch
 from mmagic.structures import DataSample
@@ -13,16 +13,25 @@ from mmagic.structures import DataSample
 
 class SRPredictMixin:
 
-    def sample_any_size(self, lr: torch.Tensor, seed: Optional[int] = None) -> torch.Tensor:
-        """``sample``, tiled per image when ``test_cfg.tile`` is set and the LR is bigger."""
-        tile = self.test_cfg.get('tile')
-        if not tile or max(lr.shape[-2:]) <= tile:
-            return self.sample(lr, seed=seed)
-        from pgpsr.apis.tiling import tiled_super_resolve
+    def sample_any_size(self, lr: torch.Tensor, seed: Optional[int] = None,
+                        tile: Optional[int] = None, tile_overlap: Optional[int] = None,
+                        progress: Optional[Callable[[int, int], None]] = None) -> torch.Tensor:
+        """``sample`` on the model's device, returned on ``lr``'s device.
+
+        Tiled per image when the LR is bigger than ``tile`` (default ``test_cfg.tile``):
+        tiles go to the model's device one at a time and are blended on the CPU, so a
+        big image given on the CPU never sits whole on the accelerator.
+        """
+        tile = self.test_cfg.get('tile') if tile is None else tile
+        overlap = self.test_cfg.get('tile_overlap', 8) if tile_overlap is None else tile_overlap
         base = self.test_cfg.get('seed', 0) if seed is None else seed
+        device = next(self.parameters()).device
+        if not tile or max(lr.shape[-2:]) <= tile:
+            return self.sample(lr.to(device), seed=base).to(lr.device)
+        from pgpsr.apis.tiling import tiled_super_resolve
         outs = [tiled_super_resolve(lambda p, s: self.sample(p, seed=base + s), img[None].cpu(),
-                                    self.scale, tile, self.test_cfg.get('tile_overlap', 8),
-                                    lr.device) for img in lr]
+                                    self.scale, tile, overlap, device, progress)
+                for img in lr]
         return torch.cat(outs).to(lr.device)
 
     def predict(self, inputs: torch.Tensor, data_samples: DataSample) -> List[DataSample]:
