@@ -43,13 +43,26 @@ def losses_by_iter(work_dir):
     return out
 
 
+def _last_checkpoint(work_dir) -> str:
+    try:
+        with open(osp.join(work_dir, 'last_checkpoint')) as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        return ''
+
+
 def train_killed_after(cfg: str, work_dir, ckpt_name: str, timeout: float = 400) -> None:
-    """Start tools/train.py and SIGKILL it as soon as ``ckpt_name`` exists in work_dir."""
+    """Start tools/train.py and SIGKILL it as soon as ``ckpt_name`` is fully saved.
+
+    "Fully saved" means ``last_checkpoint`` names it: mmengine writes that file after the
+    checkpoint itself, so the checkpoint file merely existing (CI once killed in between)
+    is not enough.
+    """
     proc = subprocess.Popen([sys.executable, 'tools/train.py', cfg, '--work-dir', str(work_dir)],
                             cwd=ROOT, env=tool_env(), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + timeout
-    while not osp.exists(osp.join(work_dir, ckpt_name)):
+    while not _last_checkpoint(work_dir).endswith(ckpt_name):
         assert proc.poll() is None and time.time() < deadline, 'training ended early'
         time.sleep(0.01)
     os.killpg(proc.pid, signal.SIGKILL)
