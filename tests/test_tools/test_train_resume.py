@@ -63,6 +63,8 @@ def test_test_tool_writes_metrics_json(tmp_path):
     cfg = write_config(tmp_path / 'cfg.py', """
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=2, val_interval=1000)
 default_hooks = dict(checkpoint=dict(interval=2))
+test_evaluator = [dict(type='PSNRY', crop_border=4), dict(type='SSIMY', crop_border=4),
+                  dict(type='FID'), dict(type='LPIPS', vgg16_path='/nonexistent/vgg16.pth')]
 """)
     work = tmp_path / 'w'
     assert run_tool(['tools/train.py', cfg, '--work-dir', str(work)],
@@ -72,6 +74,16 @@ default_hooks = dict(checkpoint=dict(interval=2))
                     '--out', str(out)], timeout=300)
     assert res.returncode == 0, res.stderr[-3000:]
     import json
-    metrics = json.loads(out.read_text())
-    assert set(metrics) == {'PSNR', 'SSIM'}
+    results = json.loads(out.read_text())
+    metrics, per_image = results['mean'], results['per_image']
+    assert set(metrics) == {'PSNR', 'SSIM', 'FID'}
+    assert metrics['FID'] > 0  # a set metric: in the means, not per image
     assert 5 < metrics['PSNR'] < 60 and -1 <= metrics['SSIM'] <= 1
+    # every held-out photo by name, and the means are the means of those values
+    assert len(per_image) >= 2 and all(set(v) == {'PSNR', 'SSIM'} for v in per_image.values())
+    for key in ('PSNR', 'SSIM'):
+        mean = sum(v[key] for v in per_image.values()) / len(per_image)
+        assert abs(mean - metrics[key]) < 1e-9
+    # LPIPS without its VGG16 weights: skipped, and the reason names the missing file
+    assert list(results['skipped']) == ['LPIPS']
+    assert '/nonexistent/vgg16.pth' in results['skipped']['LPIPS']

