@@ -1,5 +1,6 @@
 """Block pruning, in separate pieces: feature collection and redundancy measures,
 importance scorers, the selection policy, the removal op and complexity measurement."""
+from .channel_slicing import scale_widths, slice_weights
 from .complexity import backbone_step_macs, complexity, count_params
 from .importance import SCORERS, score_blocks
 from .measures import MEASURES, cosine_dissimilarity, kl_channel_softmax
@@ -10,4 +11,4 @@ from .surgery import drop_blocks, prune_ema, prune_optimizer
 __all__ = ['MEASURES', 'SCORERS', 'analyse_redundancy', 'backbone_step_macs',
            'block_redundancy', 'check_stage', 'complexity', 'cosine_dissimilarity',
            'count_params', 'drop_blocks', 'kl_channel_softmax', 'prune_ema',
-           'prune_optimizer', 'score_blocks', 'select_blocks']
+           'prune_optimizer', 'scale_widths', 'score_blocks', 'select_blocks', 'slice_weights']

@@ -23,7 +23,7 @@ from .timestep_embedding import TimestepEmbedding
 class UNetUnit(nn.Module):
     """ResNet (+ self-attention) unit; decoder units first concatenate their skip."""
 
-    def __init__(self, in_ch: int, out_ch: int, temb_ch: int, groups: int,
+    def __init__(self, in_ch: int, out_ch: int, temb_ch: Optional[int], groups: int,
                  head_dim: Optional[int], skip_ch: int = 0) -> None:
         super().__init__()
         self.in_ch, self.out_ch, self.skip_ch = in_ch, out_ch, skip_ch
@@ -59,13 +59,16 @@ class UNetDenoiser(PrunableBackbone):
         attention_levels: Levels with self-attention.
         head_dim: Attention head width. norm_groups: GroupNorm groups.
         grad_checkpointing: Recompute unit activations in backward to save memory.
+        time_embedding: False for a fixed-timestep (one-step) model: no timestep MLP and
+            no per-block time projections; ``t`` is then ignored (AdcSR's student).
     """
 
     def __init__(self, in_channels: int = 4, cond_channels: Optional[int] = None,
                  out_channels: Optional[int] = None,
                  block_channels: Sequence[int] = (64, 128), units_per_level: int = 2,
                  attention_levels: Sequence[int] = (1,), head_dim: int = 32,
-                 norm_groups: int = 32, grad_checkpointing: bool = False) -> None:
+                 norm_groups: int = 32, grad_checkpointing: bool = False,
+                 time_embedding: bool = True) -> None:
         super().__init__()
         self.in_channels = in_channels
         self.cond_channels = in_channels if cond_channels is None else cond_channels
@@ -78,8 +81,9 @@ class UNetDenoiser(PrunableBackbone):
             if ch % norm_groups:
                 raise ValueError(f'UNetDenoiser: block_channels {list(block_channels)} must be '
                                  f'multiples of norm_groups={norm_groups}')
-        temb_ch = block_channels[0] * 4
-        self.t_embed = TimestepEmbedding(temb_ch, freq_dim=block_channels[0])
+        temb_ch = block_channels[0] * 4 if time_embedding else None
+        self.t_embed = (TimestepEmbedding(temb_ch, freq_dim=block_channels[0])
+                        if time_embedding else None)
         self.conv_in = nn.Conv2d(in_channels + self.cond_channels, block_channels[0], 3,
                                  padding=1)
         levels = len(block_channels)
@@ -123,20 +127,36 @@ class UNetDenoiser(PrunableBackbone):
                   for i in range(len(self.dec_units))]
         return table
 
+    def concat_inputs(self):
+        """Tensors that read ``cat([x, skip])``: parameter name -> (x, skip) channels, so
+        channel slicing (pgpsr.pruning.channel_slicing) keeps the leading channels of each
+        part rather than of the concatenation."""
+        out = {}
+        for i, unit in enumerate(self.dec_units):
+            if isinstance(unit, UNetUnit) and unit.skip_ch:
+                parts = (unit.in_ch, unit.skip_ch)
+                for name in ('resnet.norm1.weight', 'resnet.norm1.bias', 'resnet.conv1.weight',
+                             'resnet.conv_shortcut.weight'):
+                    out[f'dec_units.{i}.{name}'] = parts
+        return out
+
     def is_droppable(self, name: str) -> bool:
         unit = self.blocks()[name][1]
         return unit.in_ch == unit.out_ch
 
-    def forward(self, x_t: torch.Tensor, t: torch.Tensor,
+    def forward(self, x_t: torch.Tensor, t: Optional[torch.Tensor] = None,
                 cond: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Predict noise / v / x0 (per the model's config) for ``x_t`` at timesteps ``t``."""
         h, w = x_t.shape[-2:]
         if h % self.size_divisor or w % self.size_divisor:
             raise ValueError(f'UNetDenoiser input {h}x{w} is not a multiple of '
                              f'{self.size_divisor}')
-        if t.dim() == 0:
-            t = t.expand(x_t.shape[0])
-        temb = self.t_embed(t.to(x_t.device))
+        temb = None
+        if self.t_embed is not None:
+            if t is None:
+                raise ValueError('UNetDenoiser with a time embedding needs timesteps t')
+            t = t.expand(x_t.shape[0]) if t.dim() == 0 else t
+            temb = self.t_embed(t.to(x_t.device))
         x = self.conv_in(torch.cat([x_t, cond], dim=1) if self.cond_channels else x_t)
         n, skips = self.units_per_level, []
         for i, unit in enumerate(self.enc_units):

@@ -222,23 +222,32 @@ class PGPDiffSR(SRPredictMixin, BaseModel):
     def sample(self, lr: torch.Tensor, num_steps: Optional[int] = None,
                seed: Optional[int] = None, one_step: Optional[bool] = None) -> torch.Tensor:
         """LR batch in [-1, 1] (any size) -> SR batch in [-1, 1], exactly ``scale`` x larger."""
+        h, w = lr.shape[-2:]
+        z = self.sample_latent(lr, num_steps, seed, one_step)
+        out = self.codec.decode(z)
+        return out[..., :h * self.scale, :w * self.scale].clamp(-1, 1)
+
+    @torch.no_grad()
+    def sample_latent(self, lr: torch.Tensor, num_steps: Optional[int] = None,
+                      seed: Optional[int] = None, one_step: Optional[bool] = None
+                      ) -> torch.Tensor:
+        """The clean latent (scaled, of the padded LR) that :meth:`sample` decodes; AdcSR
+        distils its student towards it."""
         cfg = self.test_cfg
         num_steps = num_steps or cfg['num_steps']
         one_step = cfg['one_step'] if one_step is None else one_step
         seed = cfg['seed'] if seed is None else seed
-        h, w = lr.shape[-2:]
         cond = self.encode_condition(self._pad_lr(lr))
-        g = torch.Generator(device=cond.device).manual_seed(seed)
-        if one_step:
+        if one_step:  # deterministic: no generator (also lets it run on the meta device)
             t = torch.full((cond.shape[0],), cfg['one_step_timestep'], device=cond.device,
                            dtype=torch.long)
             z = predict_x0(self.scheduler, self.denoise(cond, t, cond), cond, t)
         else:
+            g = torch.Generator(device=cond.device).manual_seed(seed)
             z = self._sample_multistep(cond, num_steps, g)
         if self.residual:
             z = z + cond
-        out = self.codec.decode(z.to(cond.dtype))
-        return out[..., :h * self.scale, :w * self.scale].clamp(-1, 1)
+        return z.to(cond.dtype)
 
     def _sample_multistep(self, cond: torch.Tensor, num_steps: int,
                           g: torch.Generator) -> torch.Tensor:

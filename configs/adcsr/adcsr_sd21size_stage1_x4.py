@@ -1,0 +1,46 @@
+# AdcSR stage 1 at full size: pretrain the 50%-channel SD VAE decoder on encoded GT.
+# Training pairs: GT sub-images (512 px) degraded per batch on the GPU with AdcSR's milder
+# Real-ESRGAN ranges. Pretrained weights are read from local paths only:
+#   tools/dist_train.sh configs/adcsr/adcsr_sd21size_stage1_x4.py 8 --cfg-options \
+#       model.teacher_ckpt=TEACHER.pth
+_base_ = ['./adcsr_tiny_stage1_x4.py', '../_base_/degradations/adcsr_x4.py',
+          '../_base_/sd_vae.py']
+model = dict(
+    teacher=dict(
+        codec=dict(_delete_=True, type='AutoencoderKLCodec', config={{_base_.sd_vae_config}}),
+        backbone=dict(_delete_=True, type='UNetDenoiser', in_channels=4,
+                      block_channels=(320, 640, 1280, 1280), units_per_level=2,
+                      attention_levels=(0, 1, 2), head_dim=64, norm_groups=32,
+                      grad_checkpointing=True),
+        test_cfg=dict(tile=128, tile_overlap=16)),
+    discriminator=dict(base_channels=64, num_conv=3),
+    test_cfg=dict(tile=128, tile_overlap=16),
+    data_preprocessor=dict(_delete_=True, type='DegradingDataPreprocessor',
+                           degradation={{_base_.degradation}}, seed=0))
+gt_train_pipeline = [
+    dict(type='LoadSRImage', key='gt'),
+    dict(type='RandomCropGT', crop_size=512),
+    dict(type='RandomFlipRotate', keys=['gt']),
+    dict(type='PackInputs'),
+]
+paired_pipeline = [
+    dict(type='LoadSRImage', key='gt'),
+    dict(type='LoadSRImage', key='img'),
+    dict(type='PackInputs'),
+]
+train_dataloader = dict(
+    batch_size=4, num_workers=8, persistent_workers=True,
+    dataset=dict(data_root='data/DF2K', gt_folder='multiscale_sub',
+                 pipeline=gt_train_pipeline))
+val_dataloader = dict(
+    num_workers=2,
+    dataset=dict(data_root='data/RealSR/Test/4', gt_folder='HR', lq_folder='LR',
+                 pipeline=paired_pipeline))
+test_dataloader = val_dataloader
+max_iters = 50000
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=5000)
+default_hooks = dict(checkpoint=dict(interval=5000))
+# bf16 autocast (no loss scale needed); losses are computed in fp32 inside the model
+optim_wrapper = dict(
+    generator=dict(type='AmpOptimWrapper', dtype='bfloat16', optimizer=dict(lr=1e-4)),
+    discriminator=dict(type='AmpOptimWrapper', dtype='bfloat16', optimizer=dict(lr=1e-4)))

@@ -1,0 +1,222 @@
+"""AdcSR: adversarial diffusion compression of a one-step diffusion SR model.
+
+Reference: Chen et al., "Adversarial Diffusion Compression for Real-World Image
+Super-Resolution" (CVPR 2025). Attributes: ``teacher`` (frozen one-step model),
+``discriminator``; everything else (``generator``) is the student.
+
+Stage 1 (``stage=1``) pretrains the student's pruned decoder on encoded GT: L1 +
+perceptual (LPIPS, when its VGG16 weights are present) + patch-GAN. Stage 2 distils the
+student's denoiser in the decoder's feature space: L1 to the teacher's clean latent and a
+non-saturating GAN whose real samples are the encoded GT; the discriminator is the
+teacher's denoiser with its input widened to the features.
+"""
+import math
+from typing import Dict, List, Optional, Union
+
+import torch
+import torch.nn.functional as F
+from mmagic.structures import DataSample
+from mmengine.model import BaseModel, is_model_wrapper
+from mmengine.optim import OptimWrapperDict
+from mmengine.runner.checkpoint import _load_checkpoint
+
+from pgpsr.registry import MODELS
+from pgpsr.utils.pretrained import require_local_path
+from ..sr_predict import SRPredictMixin
+from .builders import build_feature_discriminator, build_student
+
+DEFAULT_TEST_CFG = dict(tile=None, tile_overlap=8, seed=0)
+
+
+def _plain(module):
+    return module.module if is_model_wrapper(module) else module
+
+
+def _load_prefixed(module, path: str, prefix: str, what: str) -> None:
+    state = _load_checkpoint(require_local_path(path, what), map_location='cpu')
+    state = state.get('state_dict', state)
+    own = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+    if not own:
+        raise KeyError(f'{what}: {path} has no weights under {prefix!r}')
+    module.load_state_dict(own, strict=True)
+
+
+@MODELS.register_module()
+class AdcSR(SRPredictMixin, BaseModel):
+    """Args:
+        teacher: Config of a one-step model with an ``AutoencoderKLCodec``
+            (a ``PGPDiffSR`` with ``test_cfg.one_step=True``).
+        teacher_ckpt: Its trained checkpoint (local). Without it the teacher keeps its
+            initialisation (tests only; a warning-free choice is a real checkpoint).
+        stage: 1 (decoder pretraining) or 2 (adversarial feature distillation).
+        unet_widths: Width keys of the teacher's backbone config and their ratio
+            (AdcSR: 0.75 of every channel).
+        decoder_ratio: Channel ratio of the pruned VAE decoder (AdcSR: 0.5).
+        decoder_ckpt: Stage-1 checkpoint whose pruned decoder stage 2 starts from.
+        discriminator: Stage 1: a config (default mmagic's ``PatchDiscriminator`` on
+            images). Stage 2: ``dict(widths=...)`` for the denoiser-based one.
+        l1_weight, gan_weight, perceptual_weight: Loss weights (generator side).
+        perceptual: Kwargs of the LPIPS metric network (``vgg16_path``) for stage 1.
+    """
+
+    def __init__(self, teacher: Dict, teacher_ckpt: Optional[str] = None, stage: int = 2,
+                 unet_widths: Optional[Dict[str, float]] = None, decoder_ratio: float = 0.5,
+                 decoder_ckpt: Optional[str] = None, discriminator: Optional[Dict] = None,
+                 l1_weight: float = 1.0, gan_weight: float = 0.1,
+                 perceptual_weight: float = 1.0, perceptual: Optional[Dict] = None,
+                 test_cfg: Optional[Dict] = None, data_preprocessor: Optional[Dict] = None,
+                 init_cfg: Optional[Dict] = None) -> None:
+        data_preprocessor = data_preprocessor or dict(type='DataPreprocessor',
+                                                      mean=[127.5] * 3, std=[127.5] * 3)
+        if isinstance(data_preprocessor, dict):
+            data_preprocessor = MODELS.build(data_preprocessor)
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        if stage not in (1, 2):
+            raise ValueError(f'AdcSR.stage must be 1 or 2, got {stage!r}')
+        unknown = set(test_cfg or {}) - set(DEFAULT_TEST_CFG)
+        if unknown:
+            raise KeyError(f'AdcSR.test_cfg: unknown key(s) {sorted(unknown)}; valid keys '
+                           f'are {sorted(DEFAULT_TEST_CFG)}')
+        self.test_cfg = {**DEFAULT_TEST_CFG, **(test_cfg or {})}
+        self.stage = stage
+        self.teacher = MODELS.build(teacher)
+        if not hasattr(self.teacher.codec, 'vae'):
+            raise TypeError('AdcSR: the teacher needs an AutoencoderKLCodec (a VAE decoder '
+                            'to prune)')
+        if teacher_ckpt:
+            _load_prefixed(self.teacher, teacher_ckpt, '', 'AdcSR.teacher_ckpt')
+        self.teacher.eval().requires_grad_(False)
+        self.scale = self.teacher.scale
+        widths = unet_widths or dict(block_channels=0.75, norm_groups=0.75)
+        self.generator = build_student(self.teacher, teacher['backbone'], widths, decoder_ratio)
+        if decoder_ckpt:
+            _load_prefixed(self.generator.decoder, decoder_ckpt, 'generator.decoder.',
+                           'AdcSR.decoder_ckpt')
+        feat_ch = self.generator.decoder.conv_in.out_channels
+        disc = dict(discriminator or {})
+        if stage == 1:
+            disc = disc or dict(type='PatchDiscriminator', in_channels=3, base_channels=64,
+                                num_conv=3, norm_cfg=dict(type='BN'))
+            self.discriminator = MODELS.build(disc)
+            self.generator.unet.requires_grad_(False)
+        else:
+            self.discriminator = build_feature_discriminator(
+                self.teacher, teacher['backbone'], feat_ch, disc.get('widths'))
+            self.generator.decoder.requires_grad_(False)
+        self.l1_weight, self.gan_weight = l1_weight, gan_weight
+        self.perceptual_weight, self.lpips = perceptual_weight, None
+        if stage == 1 and perceptual_weight:
+            self.__dict__['lpips'] = self._build_lpips(perceptual or {})
+
+    @staticmethod
+    def _build_lpips(kwargs: Dict):
+        """LPIPS network for the perceptual loss; None (and a log line) without weights."""
+        from pgpsr.evaluation.metrics.lpips import LPIPS
+        metric = LPIPS(**kwargs)
+        if metric.net is not None:
+            metric.net.requires_grad_(False)
+        return metric.net
+
+    def inference_module(self) -> torch.nn.Module:
+        """What runs at test time (benchmark.py counts its parameters)."""
+        return _plain(self.generator)
+
+    # ---- shapes ------------------------------------------------------------------------------
+    @property
+    def lr_size_divisor(self) -> int:
+        student = _plain(self.generator)
+        return student.unshuffle.downscale_factor * student.unet.size_divisor \
+            if hasattr(student.unshuffle, 'downscale_factor') else student.unet.size_divisor
+
+    def _pad_lr(self, lr: torch.Tensor) -> torch.Tensor:
+        d = self.lr_size_divisor
+        h, w = lr.shape[-2:]
+        ph, pw = (-h) % d, (-w) % d
+        if ph or pw:
+            mode = 'reflect' if ph < h and pw < w else 'replicate'
+            lr = F.pad(lr, (0, pw, 0, ph), mode=mode)
+        return lr
+
+    def _check_lr(self, lr: torch.Tensor) -> None:
+        d = self.lr_size_divisor
+        if lr.shape[-2] % d or lr.shape[-1] % d:
+            raise ValueError(f'AdcSR training LR crops must be multiples of {d} px (got '
+                             f'{lr.shape[-2]}x{lr.shape[-1]}); set the GT crop to a '
+                             f'multiple of {d * self.scale}')
+
+    # ---- inference ---------------------------------------------------------------------------
+    @torch.no_grad()
+    def sample(self, lr: torch.Tensor, seed: Optional[int] = None) -> torch.Tensor:
+        """LR in [-1, 1], any size -> SR in [-1, 1], exactly ``scale`` x (deterministic)."""
+        h, w = lr.shape[-2:]
+        out = self.generator(self._pad_lr(lr), mode='sr')
+        return out[..., :h * self.scale, :w * self.scale].float().clamp(-1, 1)
+
+    # ---- training ----------------------------------------------------------------------------
+    def _teacher_latent(self, lr: torch.Tensor) -> torch.Tensor:
+        z = self.teacher.sample_latent(lr, one_step=True)
+        u = self.teacher.codec.factor // self.scale
+        return z[..., :lr.shape[-2] // u, :lr.shape[-1] // u]
+
+    def _d_loss(self, fake: torch.Tensor, real: torch.Tensor) -> Dict[str, torch.Tensor]:
+        d_fake = self.discriminator(fake.detach()).float()
+        d_real = self.discriminator(real.detach()).float()
+        return dict(loss_d_fake=F.softplus(d_fake).mean(), loss_d_real=F.softplus(-d_real).mean())
+
+    def _g_gan(self, fake: torch.Tensor) -> torch.Tensor:
+        _plain(self.discriminator).requires_grad_(False)
+        try:
+            return self.gan_weight * F.softplus(-self.discriminator(fake).float()).mean()
+        finally:
+            _plain(self.discriminator).requires_grad_(True)
+
+    def train_step(self, data: Union[dict, tuple, list],
+                   optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
+        data = self.data_preprocessor(data, True)
+        lr, gt = data['inputs'], data['data_samples'].gt_img
+        if isinstance(lr, dict):
+            lr = lr['img']
+        self._check_lr(lr)
+        g_optim, d_optim = optim_wrapper['generator'], optim_wrapper['discriminator']
+        with torch.no_grad():
+            z_gt = self.teacher.codec.encode(gt)
+            target = self._teacher_latent(lr) if self.stage == 2 else None
+        student = _plain(self.generator)
+        with g_optim.optim_context(self.generator):
+            if self.stage == 1:
+                fake = self.generator(z_gt, mode='reconstruct')
+                g_losses = dict(loss_l1=self.l1_weight * F.l1_loss(fake.float(), gt.float()))
+                if self.lpips is not None:
+                    g_losses['loss_perceptual'] = self.perceptual_weight * self.lpips(
+                        fake.float().clamp(-1, 1), gt.float()).mean()
+                real = gt
+            else:
+                fake = self.generator(lr, mode='features')
+                with torch.no_grad():
+                    feat_t = student.latent_features(target)
+                    real = student.latent_features(z_gt)
+                g_losses = dict(loss_l1=self.l1_weight * F.l1_loss(fake.float(), feat_t.float()))
+            g_losses['loss_gan_g'] = self._g_gan(fake)
+            g_loss, g_log = self.parse_losses(g_losses)
+        g_optim.update_params(g_loss)
+        with d_optim.optim_context(self.discriminator):
+            d_loss, d_log = self.parse_losses(self._d_loss(fake, real))
+        d_optim.update_params(d_loss)
+        log = {k: v.detach() for k, v in {**d_log, **g_log}.items()}  # 'loss' = generator's
+        for k, v in log.items():
+            if not math.isfinite(float(v)):
+                raise FloatingPointError(f'AdcSR stage {self.stage}: {k} is {float(v)}; '
+                                         'lower the learning rates or enable grad clipping')
+        return log
+
+    # ---- mmengine interface --------------------------------------------------------------------
+    def forward(self, inputs: Union[torch.Tensor, Dict], data_samples: Optional[DataSample] = None,
+                mode: str = 'tensor') -> Union[torch.Tensor, List[DataSample]]:
+        if isinstance(inputs, dict):
+            inputs = inputs['img']
+        if mode == 'tensor':
+            return self.sample_any_size(inputs)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        raise ValueError(f"AdcSR.forward: mode must be 'tensor' or 'predict' ({mode!r}); "
+                         'training goes through train_step')

@@ -1,0 +1,122 @@
+"""AdcSR built from its configs: student sliced from a saved teacher, both stages train
+(finite, decreasing) on a fixed real-photo batch, bf16/fp16 stay finite, odd sizes come
+back exactly x4, and the real-size student meets the issue's compute/size budget."""
+import copy
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from mmagic.structures import DataSample
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
+from skimage import data
+
+from pgpsr.apis import load_config
+from pgpsr.pruning.complexity import count_params, flop_counter
+from pgpsr.registry import MODELS
+from pgpsr.utils.pretrained import MissingWeightsError
+
+
+def _cfg(stage):
+    init_default_scope('pgpsr')
+    return load_config(f'configs/adcsr/adcsr_tiny_stage{stage}_x4.py')
+
+
+@pytest.fixture(scope='module')
+def teacher_ckpt(tmp_path_factory):
+    torch.manual_seed(1)
+    teacher = MODELS.build(_cfg(1).model.teacher)
+    for p in teacher.parameters():
+        p.data.add_(torch.randn_like(p) * 0.02)  # not the initial state: slicing must copy it
+    path = tmp_path_factory.mktemp('t') / 'teacher.pth'
+    torch.save(dict(state_dict=teacher.state_dict()), path)
+    return str(path)
+
+
+def _model(stage, teacher_ckpt, **over):
+    cfg = _cfg(stage)
+    cfg.model.teacher_ckpt = teacher_ckpt
+    cfg.model.update(over)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    return model, build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
+
+
+def _batch(size=64):
+    gts = [cv2.resize(getattr(data, n)(), (size, size), interpolation=cv2.INTER_AREA)
+           for n in ('astronaut', 'coffee')]
+    gt = torch.from_numpy(np.stack(gts)).permute(0, 3, 1, 2).float()
+    lr = torch.nn.functional.interpolate(gt, scale_factor=0.25, mode='area')
+    return dict(inputs=list(lr), data_samples=[DataSample(gt_img=g) for g in gt])
+
+
+def test_student_is_sliced_from_the_saved_teacher(teacher_ckpt):
+    model, _ = _model(2, teacher_ckpt)
+    saved = torch.load(teacher_ckpt, weights_only=False)['state_dict']
+    assert torch.equal(model.teacher.backbone.conv_in.weight, saved['backbone.conv_in.weight'])
+    w = saved['backbone.enc_units.1.resnet.conv2.weight']
+    assert torch.equal(model.generator.unet.enc_units[1].resnet.conv2.weight, w[:24, :24])
+    dec = saved['codec.vae.decoder.up_blocks.0.resnets.0.conv1.weight']
+    assert torch.equal(model.generator.decoder.up_blocks[0].resnets[0].conv1.weight,
+                       dec[:16, :16])
+    assert model.generator.unet.t_embed is None  # no time embedding in the student
+    assert count_params(model.generator) < 0.5 * count_params(model.teacher)
+    # frozen: the teacher always; the decoder in stage 2
+    assert not any(p.requires_grad for p in model.teacher.parameters())
+    assert not any(p.requires_grad for p in model.generator.decoder.parameters())
+    assert all(p.requires_grad for p in model.generator.unet.parameters())
+
+
+def test_missing_teacher_weights_name_the_key(tmp_path):
+    with pytest.raises(MissingWeightsError, match='AdcSR.teacher_ckpt'):
+        _model(2, str(tmp_path / 'nope.pth'))
+
+
+@pytest.mark.parametrize('stage', [1, 2])
+def test_both_stages_lower_their_l1_on_a_fixed_batch(stage, teacher_ckpt):
+    model, optim = _model(stage, teacher_ckpt)
+    batch = _batch()
+    logs = [model.train_step(copy.deepcopy(batch), optim) for _ in range(25)]
+    l1 = [float(log['loss_l1']) for log in logs]
+    assert all(np.isfinite(float(v)) for log in logs for v in log.values())
+    assert {'loss_l1', 'loss_gan_g', 'loss_d_fake', 'loss_d_real'} <= set(logs[0])
+    assert np.mean(l1[-5:]) < 0.8 * np.mean(l1[:3]), l1
+
+
+@pytest.mark.parametrize('dtype', [torch.bfloat16, torch.float16])
+def test_low_precision_training_stays_finite(dtype, teacher_ckpt):
+    model, optim = _model(2, teacher_ckpt)
+    batch = _batch(32)  # small, so 200 CPU steps in fp16 take seconds, not minutes
+    with torch.autocast('cpu', dtype=dtype):
+        for _ in range(200):
+            log = model.train_step(copy.deepcopy(batch), optim)  # raises on a non-finite loss
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+    assert np.isfinite(float(log['loss']))
+
+
+def test_odd_sizes_come_back_exactly_x4(teacher_ckpt):
+    model, _ = _model(2, teacher_ckpt)
+    model.eval()
+    for h, w in ((13, 17), (5, 9), (32, 8)):
+        out = model.sample(torch.rand(1, 3, h, w) * 2 - 1)
+        assert out.shape == (1, 3, 4 * h, 4 * w) and torch.isfinite(out).all()
+    with pytest.raises(ValueError, match='multiples of 4'):
+        model._check_lr(torch.zeros(1, 3, 10, 12))
+
+
+def test_real_size_student_meets_the_budget():
+    """SD2.1-size teacher, 128x128 LR, on the meta device: MACs <= 30%, params <= 50%."""
+    init_default_scope('pgpsr')
+    cfg = load_config('configs/adcsr/adcsr_sd21size_stage2_x4.py')
+    with torch.device('meta'):
+        model = MODELS.build(cfg.model)
+    lr = torch.zeros(1, 3, 128, 128, device='meta')
+    macs = {}
+    for name, fn in (('teacher', lambda: model.teacher.sample(lr, one_step=True)),
+                     ('student', lambda: model.sample(lr))):
+        with flop_counter() as fc:
+            fn()
+        macs[name] = fc.get_total_flops() / 2
+    assert macs['student'] <= 0.30 * macs['teacher'], macs
+    assert count_params(model.inference_module()) <= 0.5 * count_params(model.teacher)
