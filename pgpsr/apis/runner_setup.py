@@ -43,6 +43,8 @@ def _init_cpu_distributed(cfg: Config) -> None:
     if cfg.get('model_wrapper_cfg') is None:
         cfg.model_wrapper_cfg = dict(type='MMDistributedDataParallel', device_ids=None,
                                      broadcast_buffers=False)
+    else:  # e.g. AdcSR's MMSeparateDistributedDataParallel: CPU modules take no device ids
+        cfg.model_wrapper_cfg.setdefault('device_ids', None)
 
 
 def _prepare_embedded_data(cfg: Config) -> None:

@@ -34,3 +34,20 @@ def test_pruned_model_has_lower_macs_and_params_in_the_same_run(tmp_path):
         assert lat['runs'] == 2 and 0 < lat['min_s'] <= lat['median_s'] <= lat['max_s']
         assert row['peak_mem_mib_full'] >= 0
     assert '| pgp_dit_tiny_x4 (pruned.pth) |' in res.stdout
+
+
+def test_meta_device_counts_adcsr_student_against_its_teacher(tmp_path):
+    """Architecture-only counts (no weights allocated, no timing); AdcSR's params are the
+    student's alone (not its teacher's or discriminator's)."""
+    out = tmp_path / 'meta.json'
+    res = run_tool(['tools/analysis_tools/benchmark.py', 'configs/adcsr/adcsr_teacher_tiny_x4.py',
+                    '--compare', 'configs/adcsr/adcsr_tiny_stage2_x4.py', '--lr-size', '16', '24',
+                    '--device', 'meta', '--json', str(out)], timeout=300)
+    assert res.returncode == 0, res.stderr[-3000:]
+    teacher, student = json.loads(out.read_text())['models']
+    assert 'latency_full' not in student and 'peak_mem_mib_full' not in student
+    assert student['ratio_to_first']['params'] < 0.5
+    assert student['ratio_to_first']['macs_full'] < 0.3
+    res = run_tool(['tools/analysis_tools/benchmark.py', 'configs/adcsr/adcsr_teacher_tiny_x4.py',
+                    'x.pth', '--device', 'meta'], timeout=300)
+    assert res.returncode != 0 and 'architecture only' in res.stderr

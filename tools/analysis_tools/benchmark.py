@@ -8,6 +8,9 @@ For each model: a full super-resolution of one LR image (every sampling step, co
 tiling as configured) and one denoiser step. Timed runs alternate between the models
 round by round so machine noise hits all of them; the median, min and max are reported,
 with ratios to the first model. Pruned checkpoints load with their original config.
+Parameters are those of what runs at test time (AdcSR: the student, not its teacher or
+discriminator). ``--device meta`` counts params and MACs of real-size configs without
+allocating their weights (no checkpoint, no timing), e.g. SD-size models on a laptop.
 """
 import argparse
 import json
@@ -46,6 +49,8 @@ def parse_args(argv=None):
 
 def lr_image(h: int, w: int, device) -> torch.Tensor:
     """A real photo (scikit-image's astronaut) resized to the LR size, in [-1, 1]."""
+    if torch.device(device).type == 'meta':
+        return torch.zeros(1, 3, h, w, device='meta')
     img = cv2.resize(data.astronaut(), (w, h), interpolation=cv2.INTER_AREA)
     return (torch.from_numpy(img).permute(2, 0, 1)[None].float() / 127.5 - 1).to(device)
 
@@ -56,7 +61,12 @@ class Entry:
     def __init__(self, config: str, checkpoint, device, precision: str, lr: torch.Tensor):
         self.name = osp.splitext(osp.basename(config))[0] + (
             f' ({osp.basename(checkpoint)})' if checkpoint else '')
-        self.model = init_model(config, checkpoint, device)
+        if device.type == 'meta':
+            if checkpoint:
+                raise SystemExit('--device meta counts the architecture only: give no checkpoint')
+            self.model = build_on_meta(config)
+        else:
+            self.model = init_model(config, checkpoint, device)
         self.precision, self.device, self.lr = precision, device, lr
         self.cond = None
 
@@ -77,20 +87,37 @@ class Entry:
             return self.model.denoise(self.cond, t, self.cond)
 
 
+def build_on_meta(config: str):
+    from pgpsr.apis import load_config, prepare_environment
+    from pgpsr.registry import MODELS
+    cfg = load_config(config)
+    prepare_environment(cfg, 'none')
+    with torch.device('meta'):
+        return MODELS.build(cfg.model).eval()
+
+
+def deployed_params(model) -> int:
+    return count_params(model.inference_module() if hasattr(model, 'inference_module')
+                        else model)
+
+
 def run(args):
     device = torch.device(args.device)
     lr = lr_image(*args.lr_size, device)
     entries = [Entry(g[0], g[1] if len(g) > 1 else None, device, args.precision, lr)
                for g in [args.model, *args.compare]]
-    rows = []
+    rows, timed = [], device.type != 'meta'
     for e in entries:
         e.full()  # builds lazy state (e.g. the step's condition) before counting
-        row = dict(model=e.name, params=count_params(e.model),
-                   macs_full=count_macs(e.full), peak_mem_mib_full=peak_memory_mib(e.full, device))
+        row = dict(model=e.name, params=deployed_params(e.model), macs_full=count_macs(e.full))
+        if timed:
+            row['peak_mem_mib_full'] = peak_memory_mib(e.full, device)
         if e.has_step():
             row['macs_step'] = count_macs(e.step)
         rows.append(row)
     times = [dict(full=[], step=[]) for _ in entries]
+    if not timed:
+        args.warmup, args.repeats = 0, 0
     for _ in range(args.warmup):
         for e in entries:
             e.full()
@@ -100,7 +127,8 @@ def run(args):
             if e.has_step():
                 t['step'].append(time_once(e.step, device))
     for row, t in zip(rows, times):
-        row['latency_full'] = summarise_times(t['full'])
+        if t['full']:
+            row['latency_full'] = summarise_times(t['full'])
         if t['step']:
             row['latency_step'] = summarise_times(t['step'])
     first = rows[0]

@@ -120,3 +120,25 @@ def test_real_size_student_meets_the_budget():
         macs[name] = fc.get_total_flops() / 2
     assert macs['student'] <= 0.30 * macs['teacher'], macs
     assert count_params(model.inference_module()) <= 0.5 * count_params(model.teacher)
+
+
+def test_checkpoint_keys_are_plain_under_separate_ddp_and_load_back(teacher_ckpt):
+    """A 1-process gloo group: wrapped generator/discriminator save plain keys, and plain
+    keys load back into the wrapped model (resume under DDP)."""
+    import torch.distributed as dist
+    from mmengine.model import MMSeparateDistributedDataParallel
+    from tests.test_tools.helpers import free_port
+    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{free_port()}', rank=0,
+                            world_size=1)
+    try:
+        model, _ = _model(2, teacher_ckpt)
+        plain = {k: v.clone() for k, v in model.state_dict().items()}
+        wrapped = MMSeparateDistributedDataParallel(model, device_ids=None)
+        state = wrapped.module.state_dict()
+        assert state.keys() == plain.keys()
+        for p in model.generator.module.unet.parameters():
+            p.data.zero_()
+        wrapped.module.load_state_dict(plain, strict=True)
+        assert all(torch.equal(v, plain[k]) for k, v in wrapped.module.state_dict().items())
+    finally:
+        dist.destroy_process_group()

@@ -41,6 +41,28 @@ def _load_prefixed(module, path: str, prefix: str, what: str) -> None:
     module.load_state_dict(own, strict=True)
 
 
+def _wrapped(model) -> List[str]:
+    return [n for n, m in model._modules.items() if is_model_wrapper(m)]
+
+
+def _strip_wrapper_keys(model, state, prefix, local_metadata) -> None:
+    """Checkpoints hold plain keys even when ``generator``/``discriminator`` sit in their
+    own DDP wrappers (MMSeparateDistributedDataParallel), so a distributed run's
+    checkpoint loads in a single process (test.py, infer.py) with no key left behind."""
+    for name in _wrapped(model):
+        inner = f'{prefix}{name}.module.'
+        for key in [k for k in state if k.startswith(inner)]:
+            state[f'{prefix}{name}.' + key[len(inner):]] = state.pop(key)
+
+
+def _add_wrapper_keys(model, state, prefix, *args) -> None:
+    """The inverse, when loading plain keys into wrapped submodules (resume under DDP)."""
+    for name in _wrapped(model):
+        outer, inner = f'{prefix}{name}.', f'{prefix}{name}.module.'
+        for key in [k for k in state if k.startswith(outer) and not k.startswith(inner)]:
+            state[inner + key[len(outer):]] = state.pop(key)
+
+
 @MODELS.register_module()
 class AdcSR(SRPredictMixin, BaseModel):
     """Args:
@@ -98,11 +120,16 @@ class AdcSR(SRPredictMixin, BaseModel):
             disc = disc or dict(type='PatchDiscriminator', in_channels=3, base_channels=64,
                                 num_conv=3, norm_cfg=dict(type='BN'))
             self.discriminator = MODELS.build(disc)
+            # mmagic 1.2's generation_init_weights raises UnboundLocalError on this module;
+            # PyTorch's default initialisation is kept instead
+            self.discriminator.is_init = True
             self.generator.unet.requires_grad_(False)
         else:
             self.discriminator = build_feature_discriminator(
                 self.teacher, teacher['backbone'], feat_ch, disc.get('widths'))
             self.generator.decoder.requires_grad_(False)
+        self._register_state_dict_hook(_strip_wrapper_keys)
+        self._register_load_state_dict_pre_hook(_add_wrapper_keys, with_module=True)
         self.l1_weight, self.gan_weight = l1_weight, gan_weight
         self.perceptual_weight, self.lpips = perceptual_weight, None
         if stage == 1 and perceptual_weight:
