@@ -5,13 +5,37 @@ A model provides ``sample(lr, seed=None)`` (LR batch in [-1, 1] -> SR in [-1, 1]
 this mixin gives it ``sample_any_size`` and ``predict`` for tools/test.py, infer.py and
 benchmark.py.
 """
-from typing import Callable, List, Optional
+from typing import Callable, Dict, List, Optional, Union
 
 import torch
+import torch.nn.functional as F
 from mmagic.structures import DataSample
 
 
 class SRPredictMixin:
+    lr_size_divisor = 1  # models whose input grid needs multiples override this
+
+    def _pad_lr(self, lr: torch.Tensor) -> torch.Tensor:
+        """Pad LR sides up to ``lr_size_divisor`` (reflect; replicate when too small)."""
+        d = self.lr_size_divisor
+        h, w = lr.shape[-2:]
+        ph, pw = (-h) % d, (-w) % d
+        if ph or pw:
+            mode = 'reflect' if ph < h and pw < w else 'replicate'
+            lr = F.pad(lr, (0, pw, 0, ph), mode=mode)
+        return lr
+
+    def forward_inference(self, inputs: Union[torch.Tensor, Dict], data_samples,
+                          mode: str) -> Union[torch.Tensor, List[DataSample]]:
+        """The ``tensor`` / ``predict`` modes of ``forward``, shared by every SR model."""
+        if isinstance(inputs, dict):
+            inputs = inputs['img']
+        if mode == 'tensor':
+            return self.sample_any_size(inputs)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        raise ValueError(f"{type(self).__name__}.forward: mode must be 'tensor' or 'predict' "
+                         f'at inference, got {mode!r}')
 
     def sample_any_size(self, lr: torch.Tensor, seed: Optional[int] = None,
                         tile: Optional[int] = None, tile_overlap: Optional[int] = None,

@@ -155,15 +155,6 @@ class AdcSR(SRPredictMixin, BaseModel):
         return student.unshuffle.downscale_factor * student.unet.size_divisor \
             if hasattr(student.unshuffle, 'downscale_factor') else student.unet.size_divisor
 
-    def _pad_lr(self, lr: torch.Tensor) -> torch.Tensor:
-        d = self.lr_size_divisor
-        h, w = lr.shape[-2:]
-        ph, pw = (-h) % d, (-w) % d
-        if ph or pw:
-            mode = 'reflect' if ph < h and pw < w else 'replicate'
-            lr = F.pad(lr, (0, pw, 0, ph), mode=mode)
-        return lr
-
     def _check_lr(self, lr: torch.Tensor) -> None:
         d = self.lr_size_divisor
         if lr.shape[-2] % d or lr.shape[-1] % d:
@@ -239,11 +230,4 @@ class AdcSR(SRPredictMixin, BaseModel):
     # ---- mmengine interface --------------------------------------------------------------------
     def forward(self, inputs: Union[torch.Tensor, Dict], data_samples: Optional[DataSample] = None,
                 mode: str = 'tensor') -> Union[torch.Tensor, List[DataSample]]:
-        if isinstance(inputs, dict):
-            inputs = inputs['img']
-        if mode == 'tensor':
-            return self.sample_any_size(inputs)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        raise ValueError(f"AdcSR.forward: mode must be 'tensor' or 'predict' ({mode!r}); "
-                         'training goes through train_step')
+        return self.forward_inference(inputs, data_samples, mode)  # training: train_step

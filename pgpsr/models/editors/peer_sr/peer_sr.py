@@ -48,10 +48,4 @@ class PeerSR(SRPredictMixin, BaseModel):
 
     def forward(self, inputs: Union[torch.Tensor, Dict], data_samples=None,
                 mode: str = 'tensor') -> Union[torch.Tensor, List[DataSample]]:
-        if isinstance(inputs, dict):
-            inputs = inputs['img']
-        if mode == 'tensor':
-            return self.sample_any_size(inputs)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        raise ValueError(f'PeerSR is for inference only (mode tensor/predict), got {mode!r}')
+        return self.forward_inference(inputs, data_samples, mode)  # inference only

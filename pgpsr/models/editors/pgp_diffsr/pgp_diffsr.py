@@ -110,15 +110,6 @@ class PGPDiffSR(SRPredictMixin, BaseModel):
         hr_div = self.codec.factor * getattr(self.backbone, 'size_divisor', 1)
         return hr_div // math.gcd(hr_div, self.scale)
 
-    def _pad_lr(self, lr: torch.Tensor) -> torch.Tensor:
-        d = self.lr_size_divisor
-        h, w = lr.shape[-2:]
-        ph, pw = (-h) % d, (-w) % d
-        if ph or pw:
-            mode = 'reflect' if ph < h and pw < w else 'replicate'
-            lr = F.pad(lr, (0, pw, 0, ph), mode=mode)
-        return lr
-
     def encode_condition(self, lr: torch.Tensor) -> torch.Tensor:
         """LR in [-1, 1] (padded) -> condition latent at the HR latent resolution."""
         up = F.interpolate(lr, scale_factor=self.scale, mode='bicubic', align_corners=False)
@@ -274,12 +265,7 @@ class PGPDiffSR(SRPredictMixin, BaseModel):
     # ---- mmengine interface ---------------------------------------------------------------------
     def forward(self, inputs: Union[torch.Tensor, Dict], data_samples: Optional[DataSample] = None,
                 mode: str = 'tensor') -> Union[torch.Tensor, Dict, List[DataSample]]:
-        if isinstance(inputs, dict):
-            inputs = inputs['img']
         if mode == 'loss':
-            return self.forward_train(inputs, data_samples.gt_img)
-        if mode == 'tensor':
-            return self.sample_any_size(inputs)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        raise ValueError(f'PGPDiffSR.forward: mode must be loss/predict/tensor, got {mode!r}')
+            return self.forward_train(inputs['img'] if isinstance(inputs, dict) else inputs,
+                                      data_samples.gt_img)
+        return self.forward_inference(inputs, data_samples, mode)
