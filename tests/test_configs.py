@@ -17,8 +17,9 @@ CONFIGS = sorted(p for pattern in ('configs/**/*.py', 'checkpoints/*.py')
 def _build(path):
     cfg = Config.fromfile(path)
     model_cfg = cfg.model
-    if model_cfg.get('codec', {}).get('pretrained'):  # weights are not on this machine
-        model_cfg.codec.pretrained = None
+    for owner in (model_cfg, model_cfg.get('teacher', {})):  # weights not on this machine
+        if owner.get('codec', {}).get('pretrained'):
+            owner.codec.pretrained = None
     with torch.device('meta'):
         return MODELS.build(model_cfg)
 

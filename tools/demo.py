@@ -32,11 +32,8 @@ from PIL import Image  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from pgpsr.apis import (init_model, load_config, model_and_batches,  # noqa: E402
-                        prepare_environment, super_resolve)
-from pgpsr.datasets import EMBEDDED_SPLITS, read_image  # noqa: E402
-from pgpsr.datasets.embedded import DEFAULT_ROOT  # noqa: E402
-from pgpsr.datasets.image_io import to_uint8  # noqa: E402
-from pgpsr.evaluation.metrics import niqe_y, psnr, ssim  # noqa: E402
+                        prepare_environment)
+from pgpsr.evaluation.held_out import evaluate_held_out  # noqa: E402
 from pgpsr.pruning import analyse_redundancy  # noqa: E402
 from pgpsr.pruning.report import plot_heatmap, save_table  # noqa: E402
 
@@ -84,47 +81,18 @@ def train(config: str, work_dir: str, quick: bool, load_from: str = None) -> str
     return final
 
 
-def held_out():
-    """(name, GT, LR) of the held-out embedded photos; LR = bicubic /4 of the GT."""
-    for name in EMBEDDED_SPLITS['val']:
-        stem = osp.splitext(name)[0]
-        gt = to_uint8(read_image(osp.join(DEFAULT_ROOT, 'val', stem + '.png')).rgb)
-        h, w = gt.shape[0] // 4 * 4, gt.shape[1] // 4 * 4
-        gt = gt[:h, :w]
-        yield stem, gt, cv2.resize(gt, (w // 4, h // 4), interpolation=cv2.INTER_CUBIC)
-
-
 def evaluate(models: dict, work_dir: str) -> dict:
-    out_dir = osp.join(work_dir, 'images')
-    os.makedirs(out_dir, exist_ok=True)
-    rows, panels = [], []
-    photos = list(held_out())
-    for stem, gt, lr in tqdm(photos, desc='held-out photos'):
-        h, w = gt.shape[:2]
-        outputs = {'bicubic': cv2.resize(lr, (w, h), interpolation=cv2.INTER_CUBIC)}
-        seconds = {}
-        for key, model in tqdm(models.items(), desc=stem, leave=False):
-            t = time.perf_counter()
-            outputs[key] = super_resolve(model, lr)
-            seconds[key] = time.perf_counter() - t
-            Image.fromarray(outputs[key]).save(osp.join(out_dir, f'{stem}_{key}.png'))
-        row = dict(image=stem, lr_size=[h // 4, w // 4], seconds=seconds)
-        for key, img in outputs.items():
-            row[key] = dict(psnr_y=psnr(gt, img, 4), ssim_y=ssim(gt, img, 4),
-                            niqe=niqe_y(img, 4))
-        row['gt'] = dict(niqe=niqe_y(gt, 4))
-        rows.append(row)
+    result = evaluate_held_out(models, osp.join(work_dir, 'images'), tqdm)
+    panels = []
+    for o in result.pop('outputs').values():
+        h, w = o['gt'].shape[:2]
         c = min(h, w, 160)
         y, x = (h - c) // 2, (w - c) // 2
-        view = [cv2.resize(lr, (w, h), interpolation=cv2.INTER_NEAREST), outputs['bicubic'],
-                outputs['unpruned'], outputs['pruned'], gt]
+        view = [cv2.resize(o['lr'], (w, h), interpolation=cv2.INTER_NEAREST), o['bicubic'],
+                o['unpruned'], o['pruned'], o['gt']]
         panels.append(np.concatenate([v[y:y + c, x:x + c] for v in view], axis=1))
     Image.fromarray(np.concatenate(panels, axis=0)).save(osp.join(work_dir, 'comparison.png'))
-    keys = ['bicubic', *models]
-    mean = {k: {m: float(np.mean([r[k][m] for r in rows])) for m in ('psnr_y', 'ssim_y', 'niqe')}
-            for k in keys}
-    mean['gt'] = dict(niqe=float(np.mean([r['gt']['niqe'] for r in rows])))
-    return dict(images=rows, mean=mean)
+    return result
 
 
 def benchmark(configs: dict, checkpoints: dict) -> dict:

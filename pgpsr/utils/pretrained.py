@@ -1,5 +1,6 @@
 """Local-only loading of pretrained weights, with one clear message for what is missing."""
 import os.path as osp
+import pickle
 from typing import Dict
 
 import torch
@@ -26,5 +27,11 @@ def load_weights_file(path: str) -> Dict[str, torch.Tensor]:
     if path.endswith('.safetensors'):
         from safetensors.torch import load_file
         return load_file(path)
-    obj = torch.load(path, map_location='cpu', weights_only=True)
+    try:
+        obj = torch.load(path, map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError as e:
+        raise ValueError(
+            f'{path} holds more than weights (a full training checkpoint, with optimizer and '
+            'logger state, is not loaded as pretrained weights); keep only the weights with '
+            f'`python tools/analysis_tools/strip_checkpoint.py {path} OUT.pth`') from e
     return obj.get('state_dict', obj) if isinstance(obj, dict) else obj

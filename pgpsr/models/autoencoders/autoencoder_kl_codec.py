@@ -29,15 +29,17 @@ class AutoencoderKLCodec(nn.Module):
         sample_posterior: Sample the latent distribution instead of taking its mode.
         tiling: Use diffusers' tiled encode/decode for big images (bounded memory).
         frozen: Keep the codec's weights fixed during training (the usual choice).
+        prefix: Key prefix of the VAE inside a ``.pth`` weights file, e.g.
+            ``'codec.vae.'`` for a ``CodecPretrainer`` checkpoint.
     """
 
     def __init__(self, config: Optional[Dict] = None, pretrained: Optional[str] = None,
                  subfolder: Optional[str] = None, scaling_factor: Optional[float] = None,
                  sample_posterior: bool = False, tiling: bool = False,
-                 frozen: bool = True) -> None:
+                 frozen: bool = True, prefix: str = '') -> None:
         super().__init__()
         if pretrained is not None:
-            self.vae = self._load(pretrained, subfolder, config)
+            self.vae = self._load(pretrained, subfolder, config, prefix)
         else:
             self.vae = AutoencoderKL(**(config or {}))
         self.factor = 2 ** (len(self.vae.config.block_out_channels) - 1)
@@ -51,7 +53,8 @@ class AutoencoderKLCodec(nn.Module):
             self.vae.requires_grad_(False)
 
     @staticmethod
-    def _load(pretrained: str, subfolder: Optional[str], config: Optional[Dict]) -> AutoencoderKL:
+    def _load(pretrained: str, subfolder: Optional[str], config: Optional[Dict],
+              prefix: str = '') -> AutoencoderKL:
         path = require_local_path(pretrained, 'AutoencoderKLCodec.pretrained')
         if osp.isdir(path):
             cfg_dir = osp.join(path, subfolder) if subfolder else path
@@ -64,7 +67,13 @@ class AutoencoderKLCodec(nn.Module):
                              'architecture as `config=dict(...)` too')
         from pgpsr.utils.pretrained import load_weights_file
         vae = AutoencoderKL(**config)
-        vae.load_state_dict(load_weights_file(path), strict=True)
+        state = load_weights_file(path)
+        if prefix:
+            state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+            if not state:
+                raise KeyError(f'AutoencoderKLCodec.pretrained: {path} has no weights under '
+                               f'prefix {prefix!r}')
+        vae.load_state_dict(state, strict=True)
         return vae
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:

@@ -20,6 +20,7 @@ from mmengine.model import BaseModel, is_model_wrapper
 from mmengine.optim import OptimWrapperDict
 from mmengine.runner.checkpoint import _load_checkpoint
 
+from pgpsr.models.data_preprocessors.default import build_data_preprocessor
 from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import require_local_path
 from ..sr_predict import SRPredictMixin
@@ -88,11 +89,8 @@ class AdcSR(SRPredictMixin, BaseModel):
                  perceptual_weight: float = 1.0, perceptual: Optional[Dict] = None,
                  test_cfg: Optional[Dict] = None, data_preprocessor: Optional[Dict] = None,
                  init_cfg: Optional[Dict] = None) -> None:
-        data_preprocessor = data_preprocessor or dict(type='DataPreprocessor',
-                                                      mean=[127.5] * 3, std=[127.5] * 3)
-        if isinstance(data_preprocessor, dict):
-            data_preprocessor = MODELS.build(data_preprocessor)
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        super().__init__(data_preprocessor=build_data_preprocessor(data_preprocessor),
+                         init_cfg=init_cfg)
         if stage not in (1, 2):
             raise ValueError(f'AdcSR.stage must be 1 or 2, got {stage!r}')
         unknown = set(test_cfg or {}) - set(DEFAULT_TEST_CFG)

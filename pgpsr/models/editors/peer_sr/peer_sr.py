@@ -10,6 +10,7 @@ import torch
 from mmagic.structures import DataSample
 from mmengine.model import BaseModel
 
+from pgpsr.models.data_preprocessors.default import build_data_preprocessor
 from pgpsr.registry import MODELS
 from ..sr_predict import SRPredictMixin
 
@@ -28,11 +29,8 @@ class PeerSR(SRPredictMixin, BaseModel):
 
     def __init__(self, generator: Dict, scale: int = 4, test_cfg: Optional[Dict] = None,
                  data_preprocessor: Optional[Dict] = None, init_cfg: Optional[Dict] = None):
-        data_preprocessor = data_preprocessor or dict(type='DataPreprocessor',
-                                                      mean=[127.5] * 3, std=[127.5] * 3)
-        if isinstance(data_preprocessor, dict):
-            data_preprocessor = MODELS.build(data_preprocessor)
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        super().__init__(data_preprocessor=build_data_preprocessor(data_preprocessor),
+                         init_cfg=init_cfg)
         self.generator = MODELS.build(generator)
         self.scale = scale
         unknown = set(test_cfg or {}) - set(DEFAULT_TEST_CFG)

@@ -18,6 +18,7 @@ from mmagic.structures import DataSample
 from mmengine.dist import get_rank
 from mmengine.model import BaseModel
 
+from pgpsr.models.data_preprocessors.default import build_data_preprocessor
 from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import load_weights_file
 from ..sr_predict import SRPredictMixin
@@ -76,11 +77,8 @@ class PGPDiffSR(SRPredictMixin, BaseModel):
                  data_preprocessor: Optional[Dict] = None,
                  init_cfg: Optional[Dict] = None) -> None:
         # images reach the codec in [-1, 1]
-        data_preprocessor = data_preprocessor or dict(type='DataPreprocessor',
-                                                      mean=[127.5] * 3, std=[127.5] * 3)
-        if isinstance(data_preprocessor, dict):  # resolve in pgpsr's scope, whatever the default
-            data_preprocessor = MODELS.build(data_preprocessor)
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        super().__init__(data_preprocessor=build_data_preprocessor(data_preprocessor),
+                         init_cfg=init_cfg)
         self.codec = MODELS.build(codec)
         self.backbone = MODELS.build(backbone)
         if backbone_pretrained:

@@ -1,0 +1,11 @@
+# Shipped checkpoint checkpoints/adcsr_teacher_demo_x4.pth: AdcSR's CPU demo teacher, a
+# one-step residual UNet (48/96 channels) on the demo VAE (f=4, 8 latent channels), both
+# trained on the embedded photos (training split only) with bicubic x4 pairs on this
+# project's 2-core CPU. The checkpoint holds the VAE too. Reproduce (all four AdcSR steps):
+#   tools/train_adcsr_demo.sh    # -> work_dirs/adcsr_demo/adcsr_teacher_demo_x4.pth
+# Use:
+#   python tools/infer.py checkpoints/adcsr_teacher_demo_x4.py \
+#       checkpoints/adcsr_teacher_demo_x4.pth --input photo.png --output out/
+_base_ = ['../configs/adcsr/adcsr_teacher_demo_x4.py']
+model = dict(codec=dict(pretrained=None))  # the VAE's weights are in the checkpoint
+load_from = None

@@ -1,0 +1,3 @@
+from .codec_pretrainer import CodecPretrainer
+
+__all__ = ['CodecPretrainer']
