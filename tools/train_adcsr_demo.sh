@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # AdcSR's CPU demo, end to end: the exact commands behind checkpoints/adcsr_teacher_demo_x4
-# and checkpoints/adcsr_demo_x4 (about 40 minutes on a 2-core CPU; finished steps are
+# and checkpoints/adcsr_demo_x4 (about 45 minutes on a 2-core CPU; finished steps are
 # reused, an interrupted one resumes).
 #   tools/train_adcsr_demo.sh [WORK_DIR]        (default work_dirs/adcsr_demo)
 set -euo pipefail
@@ -28,11 +28,11 @@ train $C/adcsr_teacher_demo_x4.py "$W/teacher" 1200 \
 train $C/adcsr_demo_stage1_x4.py "$W/stage1" 600 \
     --cfg-options model.teacher.codec.pretrained="$W/vae.pth"
 # 4. stage 2: the 75%-channel denoiser, adversarial feature distillation
-train $C/adcsr_demo_stage2_x4.py "$W/stage2" 1500 --cfg-options \
+train $C/adcsr_demo_stage2_x4.py "$W/stage2" 3000 --cfg-options \
     model.teacher.codec.pretrained="$W/vae.pth" \
     model.teacher_ckpt="$W/teacher/iter_1200.pth" model.decoder_ckpt="$W/stage1/iter_600.pth"
 # inference-only copies (what checkpoints/ ships)
 strip "$W/teacher/iter_1200.pth" "$W/adcsr_teacher_demo_x4.pth"
-strip "$W/stage2/iter_1500.pth" "$W/adcsr_demo_x4.pth"
+strip "$W/stage2/iter_3000.pth" "$W/adcsr_demo_x4.pth"
 echo "done: $W/adcsr_teacher_demo_x4.pth (config checkpoints/adcsr_teacher_demo_x4.py)," \
      "$W/adcsr_demo_x4.pth (config checkpoints/adcsr_demo_x4.py)"

@@ -17,6 +17,7 @@ model = dict(
     discriminator=dict(type='PatchDiscriminator', in_channels=3, base_channels=32,
                        num_conv=3, norm_cfg=dict(type='BN')),
     l1_weight=1.0, gan_weight=0.02, perceptual_weight=1.0,
+    test_cfg=dict(tile=16, tile_overlap=4),  # as the teacher: the training size
     data_preprocessor=dict(type='DataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3))
 max_iters = 600
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters + 1)

@@ -9,9 +9,12 @@
 _base_ = ['./adcsr_demo_stage1_x4.py']
 model = dict(stage=2, discriminator=dict(_delete_=True, widths=None), gan_weight=0.02,
              decoder_ckpt=None)
-max_iters = 1500
+max_iters = 3000  # 1500 at a constant rate still improved: 26.35 dB PSNR-Y held out
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters + 1)
 optim_wrapper = dict(
     generator=dict(optimizer=dict(lr=5e-4)),
     discriminator=dict(optimizer=dict(lr=1e-4)))
-default_hooks = dict(checkpoint=dict(interval=500))
+# one schedule per optimizer (mmengine applies the list to each wrapper of the dict)
+param_scheduler = [dict(type='CosineAnnealingLR', by_epoch=False, begin=0, end=max_iters,
+                        eta_min=1e-5)]
+default_hooks = dict(checkpoint=dict(interval=1000))
