@@ -29,3 +29,18 @@ def test_shipped_student_is_smaller_and_restores_a_held_out_photo():
         sr = super_resolve(model, crop_lr)
         assert sr.shape == crop_gt.shape and sr.dtype == np.uint8
         assert score(crop_gt, sr)['psnr_y'] > 24  # random init: 11-13 dB, bicubic 28.3
+
+
+def test_gap_analysis_locates_the_students_loss(tmp_path):
+    """adcsr_gap.py on the shipped pair: the student reproduces its distillation target
+    (README: the loss sits in the pruned decoder, not in stage 2)."""
+    import json
+
+    from .helpers import run_tool
+    out = tmp_path / 'gap.json'
+    res = run_tool(['tools/analysis_tools/adcsr_gap.py', CKPT.format('adcsr_demo_x4', 'py'),
+                    CKPT.format('adcsr_demo_x4', 'pth'), '--json', str(out)], timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    mean = json.loads(out.read_text())['mean']
+    assert mean['vae'] > mean['pruned_decoder'] + 0.5
+    assert abs(mean['student'] - mean['target']) < 0.5

@@ -1,0 +1,66 @@
+"""Where an AdcSR student loses quality: its teacher's VAE, its pruned decoder, or the
+distillation. PSNR-Y on the held-out photos (the results-table protocol) of
+
+  vae              GT -> teacher VAE encoder -> teacher VAE decoder   (the teacher's bound)
+  pruned_decoder   GT -> teacher VAE encoder -> student's decoder      (after stage 1)
+  target           LR -> teacher latent -> student's decoder           (stage 2's target)
+  student          LR -> student                                       (what ships)
+
+    python tools/analysis_tools/adcsr_gap.py checkpoints/adcsr_demo_x4.py \
+        checkpoints/adcsr_demo_x4.pth [--json gap.json]
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('config')
+    p.add_argument('checkpoint')
+    p.add_argument('--json')
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import numpy as np
+    import torch
+    from pgpsr.apis import init_model, super_resolve
+    from pgpsr.evaluation.held_out import held_out_photos, score
+
+    model = init_model(args.config, args.checkpoint)
+    if not hasattr(model, 'teacher'):
+        sys.exit(f'{args.config} is not an AdcSR model')
+    teacher, student = model.teacher, model.inference_module()
+
+    def tensor(img):
+        return torch.from_numpy(img).permute(2, 0, 1)[None].float() / 127.5 - 1
+
+    def image(t):
+        return ((t[0].clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).numpy()
+
+    rows = {}
+    with torch.no_grad():
+        for name, gt, lr in held_out_photos():
+            z_gt = teacher.codec.encode(tensor(gt))
+            z_t = model._teacher_latent(tensor(lr))
+            outs = dict(vae=image(teacher.codec.decode(z_gt)),
+                        pruned_decoder=image(student(z_gt, mode='reconstruct')),
+                        target=image(student(z_t, mode='reconstruct')),
+                        student=super_resolve(model, lr))
+            rows[name] = {k: score(gt, v)['psnr_y'] for k, v in outs.items()}
+    mean = {k: float(np.mean([r[k] for r in rows.values()])) for k in next(iter(rows.values()))}
+    for k, v in mean.items():
+        print(f'{k:15s} {v:6.2f} dB PSNR-Y   ' +
+              '  '.join(f'{n} {r[k]:.2f}' for n, r in rows.items()))
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(dict(mean=mean, per_image=rows), f, indent=1)
+
+
+if __name__ == '__main__':
+    main()
