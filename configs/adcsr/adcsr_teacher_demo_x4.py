@@ -2,9 +2,10 @@
 # encoder -> UNet once at t=999 -> x0 -> VAE decoder) on the demo VAE (vae_f4c8_demo.py,
 # frozen). It predicts the residual over the encoded bicubic upsampling, with an L1 loss
 # on the decoded image too. About 8 minutes on a 2-core CPU:
+#   python tools/analysis_tools/strip_checkpoint.py work_dirs/adcsr_demo/vae/iter_1500.pth \
+#       work_dirs/adcsr_demo/vae.pth    # weights only
 #   python tools/train.py configs/adcsr/adcsr_teacher_demo_x4.py \
-#       --work-dir work_dirs/adcsr_demo/teacher \
-#       --cfg-options model.codec.pretrained=work_dirs/adcsr_demo/vae/iter_1500.pth
+#       --work-dir work_dirs/adcsr_demo/teacher
 # (tools/train_adcsr_demo.sh runs all four steps.)
 _base_ = ['./vae_f4c8_demo.py']
 demo_vae = {{_base_.demo_vae}}
@@ -13,7 +14,7 @@ model = dict(
     type='PGPDiffSR',
     scale=4,
     codec=dict(type='AutoencoderKLCodec', config=demo_vae, prefix='codec.vae.',
-               pretrained='work_dirs/adcsr_demo/vae/iter_1500.pth'),
+               pretrained='work_dirs/adcsr_demo/vae.pth'),
     backbone=dict(type='UNetDenoiser', in_channels=8, block_channels=(48, 96),
                   units_per_level=2, attention_levels=(1,), head_dim=12, norm_groups=8),
     scheduler=dict(type='DDPMScheduler', num_train_timesteps=1000,
