@@ -16,7 +16,7 @@ train() {  # train CONFIG WORK_DIR FINAL_ITER [--cfg-options ...]
     [ -f "$dir/last_checkpoint" ] && resume=(--resume)
     "$PY" tools/train.py "$cfg" --work-dir "$dir" "${resume[@]}" "$@"
 }
-strip() { "$PY" tools/analysis_tools/strip_checkpoint.py "$1" "$2"; }
+strip() { "$PY" tools/analysis_tools/strip_checkpoint.py "$@"; }
 
 # 1. the VAE (autoencoder on the embedded photos)
 train $C/vae_f4c8_demo.py "$W/vae" 1500
@@ -33,6 +33,6 @@ train $C/adcsr_demo_stage2_x4.py "$W/stage2" 3000 --cfg-options \
     model.teacher_ckpt="$W/teacher/iter_1200.pth" model.decoder_ckpt="$W/stage1/iter_600.pth"
 # inference-only copies (what checkpoints/ ships)
 strip "$W/teacher/iter_1200.pth" "$W/adcsr_teacher_demo_x4.pth"
-strip "$W/stage2/iter_3000.pth" "$W/adcsr_demo_x4.pth"
+strip "$W/stage2/iter_3000.pth" "$W/adcsr_demo_x4.pth" --keep generator.  # the student
 echo "done: $W/adcsr_teacher_demo_x4.pth (config checkpoints/adcsr_teacher_demo_x4.py)," \
      "$W/adcsr_demo_x4.pth (config checkpoints/adcsr_demo_x4.py)"

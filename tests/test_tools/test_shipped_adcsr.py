@@ -44,3 +44,28 @@ def test_gap_analysis_locates_the_students_loss(tmp_path):
     mean = json.loads(out.read_text())['mean']
     assert mean['vae'] > mean['pruned_decoder'] + 0.5
     assert abs(mean['student'] - mean['target']) < 0.5
+
+
+def test_student_only_checkpoint_loads_strictly_and_partial_modules_still_fail(tmp_path):
+    """strip_checkpoint.py --keep generator. ships the student alone; a checkpoint missing
+    only part of the teacher is still refused."""
+    import pytest
+    import torch
+    from mmengine.runner import load_checkpoint
+
+    from .helpers import run_tool
+    state = torch.load(CKPT.format('adcsr_demo_x4', 'pth'), weights_only=False)['state_dict']
+    assert state and all(k.startswith('generator.') for k in state)
+    model = load('adcsr_demo_x4')
+    full = dict(model.state_dict())
+    torch.save(dict(state_dict=full), tmp_path / 'full.pth')
+    res = run_tool(['tools/analysis_tools/strip_checkpoint.py', str(tmp_path / 'full.pth'),
+                    str(tmp_path / 'gen.pth'), '--keep', 'generator.'])
+    assert res.returncode == 0, res.stderr[-2000:]
+    kept = torch.load(tmp_path / 'gen.pth', weights_only=False)['state_dict']
+    assert set(kept) == {k for k in full if k.startswith('generator.')}
+    one_teacher_key = next(k for k in full if k.startswith('teacher.'))
+    torch.save(dict(state_dict={**kept, one_teacher_key: full[one_teacher_key]}),
+               tmp_path / 'partial.pth')
+    with pytest.raises(RuntimeError, match='missing keys'):
+        load_checkpoint(model, str(tmp_path / 'partial.pth'), strict=True, logger='silent')

@@ -1,10 +1,12 @@
 """Keep only what inference needs from a training checkpoint (weights + provenance).
 
-    python tools/analysis_tools/strip_checkpoint.py IN.pth OUT.pth [--ema]
+    python tools/analysis_tools/strip_checkpoint.py IN.pth OUT.pth [--ema] [--keep PREFIX ...]
 
 Drops the optimizer, schedulers and message hub; keeps the model state dict (the pruned
 architecture travels inside it) and, under ``meta``, the iteration, the pruning history
-and a SHA-256 of the weights. ``--ema`` ships the EMA weights instead of the raw ones.
+and a SHA-256 of the weights. ``--ema`` ships the EMA weights instead of the raw ones;
+``--keep generator.`` keeps only the keys under that prefix (an AdcSR student without its
+teacher and discriminator).
 """
 import argparse
 import hashlib
@@ -20,6 +22,7 @@ def main(argv=None):
     p.add_argument('src')
     p.add_argument('dst')
     p.add_argument('--ema', action='store_true', help='ship the EMA weights')
+    p.add_argument('--keep', nargs='+', metavar='PREFIX', help='keep only these key prefixes')
     args = p.parse_args(argv)
     if os.path.abspath(args.src) == os.path.abspath(args.dst):
         sys.exit('the output must differ from the input')
@@ -31,6 +34,10 @@ def main(argv=None):
                  if k.startswith('module.')}
     else:
         state = ckpt['state_dict']
+    if args.keep:
+        state = {k: v for k, v in state.items() if k.startswith(tuple(args.keep))}
+        if not state:
+            sys.exit(f'{args.src} has no weights under {args.keep}')
     buf = io.BytesIO()
     torch.save(state, buf)
     meta = dict(iter=ckpt.get('meta', {}).get('iter'), source=os.path.basename(args.src),

@@ -64,6 +64,18 @@ def _add_wrapper_keys(model, state, prefix, *args) -> None:
             state[inner + key[len(outer):]] = state.pop(key)
 
 
+def _accept_generator_only(model, incompatible) -> None:
+    """A deployment checkpoint (``strip_checkpoint.py --keep generator.``) holds the
+    student alone: ``teacher`` (loaded from ``teacher_ckpt``) and ``discriminator``
+    (training only) may be absent as a whole; a partly missing module is still an error."""
+    own = model.state_dict(keep_vars=True)
+    for name in ('teacher.', 'discriminator.'):
+        missing = [k for k in incompatible.missing_keys if k.startswith(name)]
+        if missing and len(missing) == sum(k.startswith(name) for k in own):
+            for key in missing:
+                incompatible.missing_keys.remove(key)
+
+
 @MODELS.register_module()
 class AdcSR(SRPredictMixin, BaseModel):
     """Args:
@@ -128,6 +140,7 @@ class AdcSR(SRPredictMixin, BaseModel):
             self.generator.decoder.requires_grad_(False)
         self._register_state_dict_hook(_strip_wrapper_keys)
         self._register_load_state_dict_pre_hook(_add_wrapper_keys, with_module=True)
+        self.register_load_state_dict_post_hook(_accept_generator_only)
         self.l1_weight, self.gan_weight = l1_weight, gan_weight
         self.perceptual_weight, self.lpips = perceptual_weight, None
         if stage == 1 and perceptual_weight:
