@@ -97,7 +97,6 @@ def to_markdown(report) -> str:
 
 def main(argv=None):
     args = parse_args(argv)
-    import torch  # noqa: F401  (after argparse: --help stays fast)
     import benchmark as bench
     from pgpsr.apis import init_model
     from pgpsr.evaluation.held_out import evaluate_held_out
