@@ -6,6 +6,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
+from pgpsr.models.backbones import diffusers_archs as archs
 from pgpsr.registry import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -14,12 +15,22 @@ CONFIGS = sorted(p for pattern in ('configs/**/*.py', 'checkpoints/*.py')
                  if '_base_' not in p)
 
 
+ARCH_OF_FOLDER = dict(  # the released folders' architectures, for the meta device
+    {'stable-diffusion-2-1': archs.SD21_UNET, 'stable-diffusion-xl': archs.SDXL_UNET,
+     'DiT-XL-2': archs.DIT_XL_2, 'tiny_pretrained/sd21': archs.TINY_SD21_UNET,
+     'tiny_pretrained/sdxl': archs.TINY_SDXL_UNET, 'tiny_pretrained/dit': archs.TINY_DIT})
+
+
 def _build(path):
     cfg = Config.fromfile(path)
     model_cfg = cfg.model
     for owner in (model_cfg, model_cfg.get('teacher', {})):  # weights not on this machine
         if owner.get('codec', {}).get('pretrained'):
             owner.codec.pretrained = None
+        backbone = owner.get('backbone', {})
+        if backbone.get('pretrained'):
+            arch = [a for k, a in ARCH_OF_FOLDER.items() if k in backbone.pretrained]
+            backbone.pretrained, backbone.config = None, arch[0]
     with torch.device('meta'):
         return MODELS.build(model_cfg)
 
@@ -46,10 +57,18 @@ def test_headline_is_the_unified_recipe():
     assert hook.distill['output'] > 0
 
 
-def test_unet_is_sd21_size():
-    model = _build(osp.join(ROOT, 'configs', 'pgp_diffsr', 'pgp_unet_sd21size_x4.py'))
+@pytest.mark.parametrize('name, low, high', [('pgp_sd21unet_x4', 860e6, 870e6),
+                                              ('pgp_sdxlunet_x4', 2.56e9, 2.58e9),
+                                              ('pgp_dit_pretrained_x4', 745e6, 755e6)])
+def test_pretrained_configs_hold_the_real_architectures(name, low, high):
+    """SD2.1-base UNet 865.9M, SDXL-base UNet 2567.5M, DiT-XL/2 749.8M in diffusers' layout
+    (675M in the paper's: diffusers keeps a timestep/class embedding in every block), plus
+    the widened input layer; the adapter sizes itself from the backbone."""
+    model = _build(osp.join(ROOT, 'configs', 'pgp_diffsr', name + '.py'))
     n = sum(p.numel() for p in model.backbone.parameters())
-    assert 400e6 < n < 1000e6, n
+    assert low < n < high, n
+    widths = {u.cond_proj.out_channels for u in model.neck.units.values()}
+    assert widths <= {320, 640, 1280, 1152}
 
 
 def test_headline_config_without_vae_weights_says_what_is_missing():

@@ -33,7 +33,7 @@ from tqdm import tqdm  # noqa: E402
 
 from pgpsr.apis import (init_model, load_config, model_and_batches,  # noqa: E402
                         prepare_environment)
-from pgpsr.evaluation.held_out import evaluate_held_out  # noqa: E402
+from pgpsr.apis.held_out import evaluate_held_out  # noqa: E402
 from pgpsr.pruning import analyse_redundancy  # noqa: E402
 from pgpsr.pruning.report import plot_heatmap, save_table  # noqa: E402
 

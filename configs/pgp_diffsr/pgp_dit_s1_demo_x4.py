@@ -1,15 +1,11 @@
-# The demo's unpruned parent: a one-step (PGP-DiffSR-S1 style) residual DiT, 8 blocks of
-# width 96, trained on the embedded photos with bicubic pairs. It learns the residual over
-# the bicubic upsampling, so it starts at bicubic quality; inference tiles at the training
-# size (16 px LR) because a DiT generalises poorly to much larger token grids.
-_base_ = ['./pgp_dit_tiny_x4.py']
-model = dict(
-    residual=True,
-    backbone=dict(hidden_size=96, num_heads=4, depth=(3, 2, 3)),
-    scheduler=dict(prediction_type='sample'),
-    train_cfg=dict(one_step=True, one_step_timestep=999),
-    test_cfg=dict(one_step=True, one_step_timestep=999, tile=16, tile_overlap=4),
-    pixel_loss_weight=1.0)
+# The demo's unpruned parent (../_base_/models/pgp_dit_s1.py) trained on the embedded
+# photos with bicubic pairs (tools/demo.py's zero-download default).
+_base_ = [
+    '../_base_/default_runtime.py',
+    '../_base_/datasets/embedded_x4.py',
+    '../_base_/schedules/iter_adamw.py',
+    '../_base_/models/pgp_dit_s1.py',
+]
 max_iters = 800
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
 optim_wrapper = dict(optimizer=dict(lr=1e-3))

@@ -5,7 +5,9 @@ For every block and every sampling step this accumulates, with both measures:
   blocks: a block whose output barely differs from its input does little);
 - ``adj``: the block's output at step k vs at step k-1 (the coarse-stage criterion,
   used for encoder and bottleneck blocks, whose features barely change across steps).
-Features are reduced on the fly, so memory does not grow with steps or blocks.
+Features are reduced on the fly, so memory does not grow with steps or blocks. Where a
+block's input and output differ in shape, ``io`` uses the substitute of
+``pgpsr.pruning.measures.comparable`` and the table marks the block ``io_substitute``.
 """
 from typing import Dict, Iterable, List, Optional
 
@@ -25,6 +27,7 @@ class RedundancyRecorder:
         self.counts: Dict[tuple, int] = {}
         self._step: Dict[str, int] = {}
         self._prev: Dict[str, torch.Tensor] = {}
+        self.substituted = set()
 
     def start_sequence(self) -> None:
         """Call before each sampling run: steps restart at 0 and no previous output."""
@@ -37,6 +40,8 @@ class RedundancyRecorder:
     def __call__(self, name: str, x: torch.Tensor, out: torch.Tensor) -> None:
         k = self._step.get(name, 0)
         self._step[name] = k + 1
+        if x.shape != out.shape:
+            self.substituted.add(name)
         for mname, fn in MEASURES.items():
             self._add((name, 'io', mname, k), fn(x, out))
             if name in self._prev:
@@ -48,7 +53,7 @@ class RedundancyRecorder:
         steps = 1 + max((k[3] for k in self.sums), default=-1)
         out = {}
         for name, part in self.blocks.items():
-            row = dict(part=part)
+            row = dict(part=part, io_substitute=name in self.substituted)
             for kind in ('io', 'adj'):
                 for m in MEASURES:
                     row[f'{kind}_{m}'] = [

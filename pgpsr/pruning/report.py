@@ -35,7 +35,9 @@ def plot_heatmap(table: Dict[str, Dict], path: str, title: str = '') -> str:
     """Blocks x sampling steps, one panel per measure; part boundaries drawn.
 
     Measures with no value (t vs t-1 of a one-step model) are left out; with few steps
-    every cell is labelled with its value.
+    and blocks every cell is labelled with its value. Rows keep a fixed height, so SDXL's
+    ~100 blocks stay legible; ``*`` marks blocks whose in-vs-out value is the
+    shape-changing substitute (see ``pgpsr.pruning.measures``).
     """
     import matplotlib
     matplotlib.use('Agg')
@@ -53,8 +55,9 @@ def plot_heatmap(table: Dict[str, Dict], path: str, title: str = '') -> str:
         ax.set_xlabel('sampling step')
         ax.set_xticks(range(steps))
         ax.set_yticks(range(len(names)))
-        ax.set_yticklabels(names if ax is axes[0][0] else [], fontsize=7)
-        if steps <= 8:
+        labels = [n + (' *' if table[n].get('io_substitute') else '') for n in names]
+        ax.set_yticklabels(labels if ax is axes[0][0] else [], fontsize=7)
+        if steps <= 8 and len(names) <= 48:
             for i in range(len(names)):
                 for j in range(steps):
                     if not math.isnan(data[i, j]):

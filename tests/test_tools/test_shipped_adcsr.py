@@ -3,7 +3,7 @@ the student is the smaller model, and both super-resolve a held-out photo sensib
 import numpy as np
 
 from pgpsr.apis import init_model, super_resolve
-from pgpsr.evaluation.held_out import held_out_photos, score
+from pgpsr.apis.held_out import held_out_photos, score
 
 CKPT = 'checkpoints/{}.{}'
 

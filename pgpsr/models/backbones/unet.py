@@ -6,7 +6,7 @@ Reference: Rombach et al., "High-Resolution Image Synthesis with Latent Diffusio
 every encoder unit leaves one skip, consumed by its mirror decoder unit. Text
 cross-attention is off: the LR latent enters by channel concatenation.
 """
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 from diffusers.models.downsampling import Downsample2D
@@ -139,6 +139,10 @@ class UNetDenoiser(PrunableBackbone):
                              'resnet.conv_shortcut.weight'):
                     out[f'dec_units.{i}.{name}'] = parts
         return out
+
+    def block_widths(self) -> Dict[str, int]:
+        return {name: holder[i].out_ch for name, _, holder, i in self.block_table()
+                if isinstance(holder[i], UNetUnit)}
 
     def is_droppable(self, name: str) -> bool:
         unit = self.blocks()[name][1]

@@ -78,7 +78,9 @@ class PhaseExchangeAdapter(nn.Module):
 
     Args:
         channels: Feature width at the insertion sites (the latent channels for
-            ``insert='output'``, the backbone width otherwise), or ``{site: width}``.
+            ``insert='output'``, the backbone width otherwise), ``{site: width}``, or
+            ``'auto'``: each site's width from the backbone's ``block_widths()``, so one
+            config fits SD1.5, SD2.1, SDXL or a DiT.
         cond_channels: Channels of the LR condition latent.
         insert: ``output`` (on the denoiser's prediction), ``decoder_input`` (before the
             first decoder block) or ``decoder_blocks`` (after every decoder position,
@@ -87,9 +89,12 @@ class PhaseExchangeAdapter(nn.Module):
             feature phase). blend: learn a per-channel phase blend instead of a full swap.
     """
 
-    def __init__(self, channels: Union[int, Dict[str, int]], cond_channels: int,
+    def __init__(self, channels: Union[int, str, Dict[str, int]], cond_channels: int,
                  insert: str = 'output', exchange: str = 'phase', blend: bool = False) -> None:
         super().__init__()
+        if channels == 'auto' and insert == 'output':
+            raise ValueError("PhaseExchangeAdapter: channels='auto' sizes decoder sites; "
+                             "insert='output' needs the latent channel count")
         if insert not in INSERTS or exchange not in EXCHANGES:
             raise ValueError(f'PhaseExchangeAdapter: insert must be one of {INSERTS} and '
                              f'exchange one of {EXCHANGES}; got {insert!r}, {exchange!r}')
@@ -107,7 +112,9 @@ class PhaseExchangeAdapter(nn.Module):
         """Create the units of the backbone's decoder sites (called once by the model)."""
         if self.insert == 'output':
             return
-        names = [n for n, part, _, _ in backbone.block_table() if part == 'decoder']
+        if self.channels == 'auto':
+            self.channels = backbone.block_widths()
+        names = backbone.decoder_sites()
         sites = names[:1] if self.insert == 'decoder_input' else names
         for n in sites:
             key = n.replace('.', '_')
@@ -129,8 +136,8 @@ class PhaseExchangeAdapter(nn.Module):
         """Run ``backbone`` with the adapter at its sites (what ``PGPDiffSR.denoise`` calls)."""
         if self.insert == 'output':
             return self(backbone(x_t, t, cond), cond)
-        table = {n: holder[i] for n, part, holder, i in backbone.block_table()
-                 if part == 'decoder'}
+        sites = set(backbone.decoder_sites())
+        table = {n: holder[i] for n, _, holder, i in backbone.block_table() if n in sites}
         with ExitStack() as stack:
             for name, module in table.items():
                 key = name.replace('.', '_')

@@ -95,3 +95,15 @@ def test_grad_checkpointing_gives_same_grads():
         m(*x).square().mean().backward()
     for (n, pa), pb in zip(a.named_parameters(), b.parameters()):
         assert torch.allclose(pa.grad, pb.grad, atol=1e-6), n
+
+
+def test_grad_checkpointing_keeps_one_forward_hooks_out_of_the_recomputation():
+    """The adapter hooks a block for one forward only; backward must not recompute it."""
+    dit = MODELS.build(dict(type='DiTDenoiser', in_channels=4, patch_size=2, hidden_size=32,
+                            num_heads=2, depth=(1, 1, 1), grad_checkpointing=True)).train()
+    x, c, t = torch.randn(2, 4, 8, 8), torch.randn(2, 4, 8, 8), torch.tensor([3, 7])
+    h = dit.blocks()['decoder.0'][1].register_forward_hook(lambda m, a, o: o * torch.sigmoid(o))
+    out = dit(x, t, c)
+    h.remove()
+    out.square().mean().backward()
+    assert dit.patch_embed.weight.grad is not None

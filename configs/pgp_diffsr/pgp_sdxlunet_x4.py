@@ -1,0 +1,13 @@
+# PGP-DiffSR on a pretrained SDXL-base-1.0 UNet (2.6B) and its VAE, the recipe of
+# pgp_sd21unet_x4.py:
+#   tools/dist_train.sh configs/pgp_diffsr/pgp_sdxlunet_x4.py 8
+# Put the folder of stabilityai/stable-diffusion-xl-base-1.0 at
+# pretrained/stable-diffusion-xl-base-1.0 (unet/, vae/; text_encoder/ and text_encoder_2/
+# only for tools/misc/encode_prompt.py). SDXL also reads the pooled text embedding and its
+# size conditioning (time_ids) from the prompt file; without one, zeros and
+# (1024, 1024, 0, 0, 1024, 1024). Memory: README "Scaling past one GPU's memory".
+_base_ = ['./pgp_sd21unet_x4.py']
+model = dict(
+    # the VAE's config carries SDXL's latent scaling factor (0.13025)
+    codec=dict(pretrained='pretrained/stable-diffusion-xl-base-1.0'),
+    backbone=dict(pretrained='pretrained/stable-diffusion-xl-base-1.0'))

@@ -1,0 +1,113 @@
+"""The held-out photo protocol behind every quality number in the README.
+
+Whole held-out photos (never trained on), cropped to a multiple of 4, in two LR kinds:
+``bicubic`` = MATLAB's antialiased bicubic /4 (the BI protocol of SR papers) and
+``realesrgan`` = Real-ESRGAN's second-order degradation with a fixed seed per photo (the
+real-world kind). Each model super-resolves the LR through ``super_resolve`` (its own
+tiling and padding); PSNR-Y, SSIM-Y and NIQE with a 4 px border. The bicubic row is
+MATLAB bicubic x4 of the LR. Photo sets: ``embedded`` (coffee + chelsea from
+scikit-image, always there) and ``photos`` (data/photos/heldout, made by ``make data``).
+``tools/demo.py`` and ``results_table.py`` both use this, so their numbers compare.
+"""
+import os
+import os.path as osp
+import time
+from typing import Dict, Iterator, Optional, Tuple
+
+import numpy as np
+from PIL import Image
+
+from pgpsr.datasets import EMBEDDED_SPLITS, list_images, read_image
+from pgpsr.datasets.embedded import DEFAULT_ROOT, prepare_embedded_photos
+from pgpsr.datasets.image_io import to_uint8
+from pgpsr.datasets.transforms.degradations import DegradationPipeline
+from pgpsr.datasets.transforms.matlab_resize import imresize
+from pgpsr.evaluation.metrics import niqe_y, psnr, ssim
+from .inference import super_resolve
+
+SCALE = 4
+METRICS = ('psnr_y', 'ssim_y', 'niqe')
+PHOTO_SETS = dict(embedded=osp.join(DEFAULT_ROOT, 'val'), photos='data/photos/heldout')
+LR_KINDS = ('bicubic', 'realesrgan')
+
+
+def _realesrgan_lr(gt: np.ndarray, seed: int) -> np.ndarray:
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(osp.dirname(osp.dirname(osp.dirname(__file__))),
+                                   'configs/_base_/degradations/realesrgan_x4.py'))
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        out = DegradationPipeline(cfg.degradation)(dict(gt=gt))['img']
+    finally:
+        np.random.set_state(state)
+    return out
+
+
+def make_lr(gt: np.ndarray, kind: str = 'bicubic', seed: int = 0) -> np.ndarray:
+    """The LR of one GT photo (RGB uint8, sides a multiple of 4) for ``kind``."""
+    if kind == 'bicubic':
+        return imresize(gt, 1 / SCALE)
+    if kind == 'realesrgan':
+        return _realesrgan_lr(gt, seed)
+    raise ValueError(f'unknown LR kind {kind!r}; expected one of {LR_KINDS}')
+
+
+def held_out_photos(photo_set: str = 'embedded', lr_kind: str = 'bicubic'
+                    ) -> Iterator[Tuple[str, np.ndarray, np.ndarray]]:
+    """(name, GT, LR) of the held-out photos of ``photo_set``, RGB uint8."""
+    if photo_set not in PHOTO_SETS:
+        raise ValueError(f'unknown photo set {photo_set!r}; expected one of {list(PHOTO_SETS)}')
+    root = PHOTO_SETS[photo_set]
+    if photo_set == 'embedded':
+        prepare_embedded_photos()
+        files = [osp.join(root, osp.splitext(n)[0] + '.png') for n in EMBEDDED_SPLITS['val']]
+    else:
+        if not osp.isdir(root):
+            raise FileNotFoundError(f'{root} does not exist: run `make data` first')
+        files = [osp.join(root, f) for f in list_images(root)]
+    for i, path in enumerate(files):
+        gt = to_uint8(read_image(path).rgb)
+        h, w = gt.shape[0] // SCALE * SCALE, gt.shape[1] // SCALE * SCALE
+        gt = gt[:h, :w]
+        yield osp.splitext(osp.basename(path))[0], gt, make_lr(gt, lr_kind, seed=i)
+
+
+def score(gt: np.ndarray, img: np.ndarray) -> Dict[str, float]:
+    return dict(psnr_y=psnr(gt, img, SCALE), ssim_y=ssim(gt, img, SCALE),
+                niqe=niqe_y(img, SCALE))
+
+
+def evaluate_held_out(models: Dict[str, object], out_dir: Optional[str] = None,
+                      progress=lambda it, **kw: it, photo_set: str = 'embedded',
+                      lr_kind: str = 'bicubic') -> Dict:
+    """Score bicubic and every ``name -> model`` on the held-out photos.
+
+    Returns ``dict(images=[per-photo rows], mean={name: {metric: value}}, outputs=...)``;
+    ``outputs`` maps photo -> name -> SR image (for comparison panels). SR images are
+    saved as ``out_dir/<photo>_<name>.png`` when ``out_dir`` is given.
+    """
+    if out_dir:
+        os.makedirs(out_dir, exist_ok=True)
+    rows, outputs_all = [], {}
+    photos = list(held_out_photos(photo_set, lr_kind))
+    for stem, gt, lr in progress(photos, desc=f'held-out {photo_set} ({lr_kind} LR)'):
+        h, w = gt.shape[:2]
+        outputs = {'bicubic': imresize(lr, SCALE)[:h, :w]}
+        seconds = {}
+        for key, model in progress(list(models.items()), desc=stem, leave=False):
+            t = time.perf_counter()
+            outputs[key] = super_resolve(model, lr)
+            seconds[key] = time.perf_counter() - t
+            if out_dir:
+                Image.fromarray(outputs[key]).save(osp.join(out_dir, f'{stem}_{key}.png'))
+        row = dict(image=stem, lr_size=[h // SCALE, w // SCALE], seconds=seconds)
+        row.update({key: score(gt, img) for key, img in outputs.items()})
+        row['gt'] = dict(niqe=niqe_y(gt, SCALE))
+        rows.append(row)
+        outputs_all[stem] = dict(outputs, gt=gt, lr=lr)
+    keys = ['bicubic', *models]
+    mean = {k: {m: float(np.mean([r[k][m] for r in rows])) for m in METRICS} for k in keys}
+    mean['gt'] = dict(niqe=float(np.mean([r['gt']['niqe'] for r in rows])))
+    return dict(images=rows, mean=mean, outputs=outputs_all, photo_set=photo_set,
+                lr_kind=lr_kind)
