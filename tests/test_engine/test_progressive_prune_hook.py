@@ -1,10 +1,11 @@
 """ProgressivePruneHook through tools/train.py: schedule, MACs, resume, DDP, reload."""
 import json
+import os.path as osp
 
 import pytest
 import torch
 
-from tests.test_tools.helpers import (losses_by_iter, run_dist_train, run_tool,
+from tests.test_tools.helpers import (ROOT, losses_by_iter, run_dist_train, run_tool,
                                       train_killed_after, write_config)
 
 BASE = 'configs/pgp_diffsr/pgp_dit_tiny_prune_x4.py'
@@ -100,3 +101,18 @@ def test_bad_stage_config_is_named(stage, message):
     from pgpsr.registry import HOOKS
     with pytest.raises((KeyError, ValueError), match=message):
         HOOKS.build(dict(type='ProgressivePruneHook', stages=[stage]))
+
+
+def test_calibration_comes_from_training_data_and_val_data_is_refused():
+    from mmengine.config import Config
+
+    from pgpsr.engine.hooks.progressive_prune_hook import calibration_loader_cfg
+    cfg = Config.fromfile(osp.join(ROOT, 'configs/_base_/datasets/gt_folder_x4.py'))
+    calib = calibration_loader_cfg(cfg, None)
+    assert calib['dataset'] == cfg.train_dataloader.dataset  # DF2K, not the RealSR test set
+    assert calib['sampler'] == dict(type='DefaultSampler', shuffle=False)
+    assert calib['num_workers'] == 0
+    with pytest.raises(ValueError, match=r'same data as val_dataloader .*RealSR'):
+        calibration_loader_cfg(cfg, cfg.val_dataloader)
+    with pytest.raises(ValueError, match='same data as test_dataloader'):
+        calibration_loader_cfg(dict(test_dataloader=cfg.val_dataloader), cfg.val_dataloader)

@@ -26,3 +26,23 @@ def test_kl_of_channel_softmax_values_and_axes():
     x, y = torch.randn(2, 8, 6), torch.randn(2, 8, 6)
     assert (kl_channel_softmax(x, y) >= 0).all() and torch.allclose(
         kl_channel_softmax(x, x), torch.zeros(2), atol=1e-6)
+
+
+def test_shape_changing_blocks_use_channel_mean_maps():
+    """A UNet unit 32 -> 64 channels at half resolution: compared as channel-mean maps on
+    the coarser grid, so Phi is 0 for a scaled copy and Psi compares spatial softmaxes."""
+    x = torch.randn(2, 32, 8, 8)
+    wider = torch.cat([x, x], 1)[:, :, ::2, ::2] * 3  # same mean map (subsampled), scaled
+    pooled = torch.nn.functional.avg_pool2d(x.mean(1, keepdim=True), 2)
+    assert torch.allclose(cosine_dissimilarity(x, torch.cat([x, x], 1) * 3),
+                          torch.zeros(2), atol=1e-6)
+    a = cosine_dissimilarity(x, wider)
+    b = 1 - torch.nn.functional.cosine_similarity(
+        pooled.flatten(1), wider.mean(1, keepdim=True).flatten(1), dim=1)
+    assert torch.allclose(a, b, atol=1e-6)
+    kl = kl_channel_softmax(x, wider)
+    logp = torch.log_softmax(pooled.flatten(1), 1)
+    logq = torch.log_softmax(wider.mean(1, keepdim=True).flatten(1), 1)
+    assert torch.allclose(kl, (logp.exp() * (logp - logq)).sum(1), atol=1e-6)
+    tokens = kl_channel_softmax(torch.randn(2, 16, 8), torch.randn(2, 4, 8))  # N changes
+    assert tokens.shape == (2,) and (tokens >= 0).all()

@@ -1,6 +1,8 @@
 """Scores over the sampling steps, the scorers and the stage policy."""
 import math
+import os.path as osp
 
+import numpy as np
 import pytest
 import torch
 
@@ -57,3 +59,46 @@ def test_stage_sizes(model):
     assert select_blocks(bb, scores, dict(blocks=['encoder.0']), 8) == ['encoder.0']
     with pytest.raises(KeyError, match='not live'):
         select_blocks(bb, scores, dict(blocks=['encoder.9']), 8)
+
+
+def _pretrained_model(arch, tmp_path):
+    from mmengine.config import Config
+
+    from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
+    from pgpsr.registry import MODELS
+    cfg = Config.fromfile(osp.join(ROOT, 'configs/pgp_diffsr', CONFIGS[arch]))
+    folder = save_tiny_pipeline(arch, str(tmp_path / arch))
+    cfg.model.codec.pretrained = cfg.model.backbone.pretrained = folder
+    torch.manual_seed(0)
+    return MODELS.build(cfg.model)
+
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIGS = dict(sd21='pgp_sd21unet_tiny_x4.py', sdxl='pgp_sdxlunet_tiny_x4.py',
+               dit='pgp_dit_pretrained_tiny_x4.py', unet='pgp_unet_tiny_x4.py')
+
+
+@pytest.mark.parametrize('arch', ['unet', 'sdxl', 'dit'])
+def test_every_backbone_gets_scores_for_every_block(arch, tmp_path):
+    """pgpsr's UNet, an SDXL-shaped diffusers UNet (units + transformer layers) and a
+    diffusers DiT: every block gets finite io and adjacent-step scores; width-changing
+    units are scored with the documented substitute and marked."""
+    if arch == 'unet':
+        from mmengine.config import Config
+
+        from pgpsr.registry import MODELS
+        model = MODELS.build(Config.fromfile(osp.join(ROOT, 'configs/pgp_diffsr',
+                                                      CONFIGS[arch])).model)
+    else:
+        model = _pretrained_model(arch, tmp_path)
+    table = analyse_redundancy(model, [data_batch(1, 16)], num_steps=3)
+    assert list(table) == list(model.backbone.blocks())
+    for name, row in table.items():
+        for kind in ('io_cosine', 'io_kl'):
+            assert all(np.isfinite(v) for v in row[kind]), (name, kind, row[kind])
+        assert np.isfinite(row['adj_cosine'][1:]).all()
+    shape_changing = {n for n in table if not model.backbone.is_droppable(n)}
+    if arch != 'dit':
+        assert shape_changing and all(table[n]['io_substitute'] for n in shape_changing)
+    scores = block_redundancy(table)
+    assert set(scores) == set(table) and all(np.isfinite(list(scores.values())))

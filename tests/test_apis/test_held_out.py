@@ -1,0 +1,33 @@
+"""The held-out protocol: photo sets, the two LR kinds, scores of an identity 'model'."""
+import numpy as np
+import pytest
+
+from pgpsr.apis import held_out
+from pgpsr.datasets.transforms.matlab_resize import imresize
+
+
+def test_embedded_photos_with_matlab_bicubic_and_seeded_realesrgan_lr():
+    (name, gt, lr), _ = list(held_out.held_out_photos('embedded'))
+    assert name == 'coffee' and gt.shape[0] % 4 == 0 and np.array_equal(lr, imresize(gt, .25))
+    a = held_out.make_lr(gt, 'realesrgan', seed=3)
+    b = held_out.make_lr(gt, 'realesrgan', seed=3)
+    assert a.shape == lr.shape and a.dtype == np.uint8 and np.array_equal(a, b)
+    assert not np.array_equal(a, held_out.make_lr(gt, 'realesrgan', seed=4))
+    with pytest.raises(ValueError, match='unknown LR kind'):
+        held_out.make_lr(gt, 'nearest')
+
+
+def test_photo_set_needs_make_data(monkeypatch, tmp_path):
+    monkeypatch.setitem(held_out.PHOTO_SETS, 'photos', str(tmp_path / 'missing'))
+    with pytest.raises(FileNotFoundError, match='make data'):
+        next(held_out.held_out_photos('photos'))
+    with pytest.raises(ValueError, match='unknown photo set'):
+        next(held_out.held_out_photos('mate'))
+
+
+def test_bicubic_row_scores_the_matlab_upscale(monkeypatch):
+    monkeypatch.setattr(held_out, 'super_resolve', lambda model, lr: model(lr))
+    up = lambda lr: imresize(lr, 4)  # noqa: E731 - a 'model' that is bicubic itself
+    res = held_out.evaluate_held_out(dict(same=up))
+    assert res['mean']['same'] == res['mean']['bicubic']
+    assert 20 < res['mean']['bicubic']['psnr_y'] < 40

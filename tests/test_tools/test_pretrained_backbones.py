@@ -1,0 +1,84 @@
+"""The pretrained-backbone configs run as a user runs them: tools/train.py on tiny folders
+in the released diffusers layout, resume-free reload of the pruned result, 2-rank gloo
+training with pruning, and the export back to a diffusers folder."""
+import pytest
+import torch
+from diffusers import UNet2DConditionModel
+
+from pgpsr.apis import init_model
+from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
+from .helpers import losses_by_iter, run_dist_train, run_tool, write_config
+
+CONFIGS = dict(sd21='configs/pgp_diffsr/pgp_sd21unet_tiny_x4.py',
+               sdxl='configs/pgp_diffsr/pgp_sdxlunet_tiny_x4.py',
+               dit='configs/pgp_diffsr/pgp_dit_pretrained_tiny_x4.py')
+
+
+@pytest.fixture(scope='module')
+def folders(tmp_path_factory):
+    root = tmp_path_factory.mktemp('pretrained')
+    return {a: save_tiny_pipeline(a, str(root / a)) for a in CONFIGS}
+
+
+def config_for(arch, folders, tmp_path, body=''):
+    """The shipped tiny config, pointed at this test's folder."""
+    return write_config(tmp_path / f'{arch}.py', f"""
+model = dict(codec=dict(pretrained='{folders[arch]}'),
+             backbone=dict(pretrained='{folders[arch]}'))
+""" + body, base=CONFIGS[arch])
+
+
+@pytest.mark.parametrize('arch', list(CONFIGS))
+def test_train_prunes_and_the_checkpoint_rebuilds_from_the_config(arch, folders, tmp_path):
+    cfg = config_for(arch, folders, tmp_path)
+    work = tmp_path / 'w'
+    res = run_tool(['tools/train.py', cfg, '--work-dir', str(work), '--cfg-options',
+                    'train_cfg.max_iters=2', 'default_hooks.checkpoint.interval=2'])
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert 'ProgressivePruneHook stage 1' in res.stdout + res.stderr
+    assert len(losses_by_iter(work)) == 2
+    model = init_model(cfg, str(work / 'iter_2.pth'))  # original config, pruned weights
+    assert len(model.backbone.dropped) >= 2
+    out = model.sample(torch.rand(1, 3, 16, 12) * 2 - 1, num_steps=2)
+    assert out.shape == (1, 3, 64, 48) and torch.isfinite(out).all()
+
+
+def test_two_gloo_ranks_train_and_prune_a_diffusers_unet(folders, tmp_path):
+    cfg = config_for('sd21', folders, tmp_path, """
+train_cfg = dict(max_iters=3, val_interval=100)
+default_hooks = dict(checkpoint=dict(interval=3))
+""")
+    work = tmp_path / 'w'
+    res = run_dist_train(cfg, work)
+    assert res.returncode == 0, res.stderr[-4000:]
+    ckpt = torch.load(work / 'iter_3.pth', map_location='cpu', weights_only=False)
+    dropped = [k for k in ckpt['state_dict'] if k.startswith('backbone.unet.up_blocks')]
+    assert dropped and len(losses_by_iter(work)) == 3
+    assert 'world_size: 2' in res.stdout + res.stderr or 'Distributed training: True' in \
+        res.stdout + res.stderr
+
+
+def test_export_to_a_plain_diffusers_folder(folders, tmp_path):
+    cfg = config_for('sdxl', folders, tmp_path)
+    out = tmp_path / 'exported'
+    res = run_tool(['tools/model_converters/pgpsr_to_diffusers.py', cfg, str(out)])
+    assert res.returncode == 0, res.stderr[-3000:]
+    unet = UNet2DConditionModel.from_pretrained(str(out)).eval()
+    backbone = init_model(cfg).backbone
+    x, c, t = torch.randn(1, 4, 8, 8), torch.randn(1, 4, 8, 8), torch.tensor([50])
+    ehs, added = backbone.conditioning_kwargs(1, x.dtype)
+    with torch.no_grad():
+        want = backbone(x, t, c)
+        got = unet(torch.cat([x, c], 1), t, encoder_hidden_states=ehs,
+                   added_cond_kwargs=added).sample
+    assert (got - want).abs().max() <= 1e-5
+    sd21 = config_for('sd21', folders, tmp_path)
+    res = run_tool(['tools/model_converters/pgpsr_to_diffusers.py', sd21, str(tmp_path / 'x')])
+    assert res.returncode == 0  # unpruned: exports
+    pruned = tmp_path / 'p.pth'
+    model = init_model(sd21)
+    model.backbone.drop_block('bottleneck.1')
+    torch.save(dict(state_dict=model.state_dict(), meta={}), pruned)
+    res = run_tool(['tools/model_converters/pgpsr_to_diffusers.py', sd21, str(pruned),
+                    str(tmp_path / 'y')])
+    assert res.returncode != 0 and "['bottleneck.1'] are whole ResNet units" in res.stderr
