@@ -27,7 +27,7 @@ demo: $(STAMP)
 	$(VENV)/bin/python tools/demo.py --work-dir work_dirs/demo
 
 # The README's results table: shipped checkpoints + peers on the held-out photos.
-results: $(STAMP)
+results: $(STAMP) data
 	$(VENV)/bin/python tools/analysis_tools/results_table.py --out work_dirs/results
 
 test: $(STAMP)

@@ -8,6 +8,7 @@ import importlib.abc
 import importlib.machinery
 import sys
 import types
+import warnings
 
 import numpy as np
 import torch
@@ -91,6 +92,23 @@ def load_trusted_local_checkpoint(filename: str, map_location=None):
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint {filename} does not exist')
     return torch.load(filename, map_location=map_location, weights_only=False)
+
+
+# 4. mmagic imports diffusers' pre-0.29 module paths and scripts with torch.jit: every tool
+# run printed a screenful of FutureWarnings no user can act on. Silence exactly those.
+DEPRECATIONS_SILENCED = (
+    r'`(DualTransformer2DModel|UNet2DConditionOutput|UNet2DConditionModel|'
+    r'Transformer2DModelOutput)` is deprecated',
+    r'`torch\.jit\.script` is deprecated',
+)
+
+
+def _silence_known_deprecations() -> None:
+    for pattern in DEPRECATIONS_SILENCED:
+        warnings.filterwarnings('ignore', message=pattern, category=FutureWarning)
+
+
+_silence_known_deprecations()
 
 
 def _register_checkpoint_loader() -> None:

@@ -1,6 +1,6 @@
 """One-shot block pruning of a checkpoint (no training), to compare with progressive pruning.
 
-    python tools/prune.py CONFIG CHECKPOINT (--ratio R | --blocks N | --names a b ...) \
+    python tools/prune.py CONFIG [CHECKPOINT] (--ratio R | --blocks N | --names a b ...) \
         [--criterion cosine|kl|random|magnitude] [--parts encoder decoder ...] --out OUT.pth
 
 The output loads with the original CONFIG and no flags (the removed blocks are recorded
@@ -25,7 +25,8 @@ from pgpsr.pruning import SCORERS, complexity, drop_blocks, score_blocks, select
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('config')
-    p.add_argument('checkpoint')
+    p.add_argument('checkpoint', nargs='?', default=None,
+                   help='weights to prune (none: what the config loads, e.g. a pretrained folder)')
     size = p.add_mutually_exclusive_group(required=True)
     size.add_argument('--ratio', type=float, help='fraction of all blocks to remove')
     size.add_argument('--blocks', type=int, help='number of blocks to remove')
@@ -51,7 +52,7 @@ def stage_from_args(args) -> dict:
 
 def main(argv=None):
     args = parse_args(argv)
-    if osp.abspath(args.out) == osp.abspath(args.checkpoint):
+    if args.checkpoint and osp.abspath(args.out) == osp.abspath(args.checkpoint):
         sys.exit('--out must differ from the input checkpoint')
     needs_data = args.criterion in ('cosine', 'kl') and not args.names
     _, model, batches = model_and_batches(args.config, args.checkpoint,

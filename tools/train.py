@@ -2,7 +2,8 @@
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
                                  [--cfg-options k=v ...] [--launcher none|pytorch]
-Multi-process: tools/dist_train.sh CONFIG NUM_PROCS (gloo on CPU, nccl on GPU).
+Multi-process: tools/dist_train.sh CONFIG NUM_PROCS (gloo on CPU, nccl on GPU). A config with
+`strategy=dict(type='FSDPStrategy' | 'DeepSpeedStrategy' | ...)` runs on mmengine's FlexibleRunner.
 """
 import argparse
 import os
@@ -65,8 +66,17 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = build_config(args)
     prepare_environment(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg)
+    runner = runner_class(cfg).from_cfg(cfg)
     runner.train()
+
+
+def runner_class(cfg):
+    """mmengine's FlexibleRunner when the config names a ``strategy`` (FSDP, DeepSpeed,
+    DDP, single device), else its Runner."""
+    if cfg.get('strategy'):
+        from mmengine.runner import FlexibleRunner
+        return FlexibleRunner
+    return Runner
 
 
 if __name__ == '__main__':

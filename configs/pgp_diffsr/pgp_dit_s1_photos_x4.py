@@ -1,5 +1,5 @@
 # The demo parent (../_base_/models/pgp_dit_s1.py) trained on the real-photo set that
-# `make data` builds: half MATLAB-bicubic, half Real-ESRGAN pairs. Longer than the
+# `make data` builds (pairs: see ../_base_/datasets/photos_x4.py). Longer than the
 # embedded-photo parent because the data is larger and harder.
 _base_ = [
     '../_base_/default_runtime.py',

@@ -18,6 +18,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from mmengine.config import DictAction  # noqa: E402
 
 from pgpsr.apis import model_and_batches  # noqa: E402
+from pgpsr.apis.analysis_setup import fixed_batches  # noqa: E402
 from pgpsr.evaluation.evaluate import evaluate_model  # noqa: E402
 from pgpsr.models.backbones.base import PARTS  # noqa: E402
 from pgpsr.pruning import complexity, drop_blocks, score_blocks, select_blocks  # noqa: E402
@@ -40,14 +41,16 @@ def parse_args(argv=None):
 
 
 def run(args):
+    # blocks are scored on training data, the pruned models judged on validation data
     cfg, model, batches = model_and_batches(args.config, args.checkpoint, args.batches,
                                             args.cfg_options)
+    val = fixed_batches(cfg, 'val_dataloader', args.batches)
     metrics = cfg.get('val_evaluator')
     metrics = metrics if isinstance(metrics, list) else [metrics]
     total = len(model.backbone.blocks(include_dropped=True))
     stage = dict(parts=args.parts, ratio=args.ratio)
     rows = [dict(criterion='unpruned', removed=[], **complexity(model, args.lr_size),
-                 **evaluate_model(model, batches, metrics))]
+                 **evaluate_model(model, val, metrics))]
     for criterion in args.criteria:
         seeds = range(args.random_seeds) if criterion == 'random' else [0]
         runs = []
@@ -57,7 +60,7 @@ def run(args):
             names = select_blocks(pruned.backbone, scores, stage, total)
             drop_blocks(pruned, names)
             runs.append(dict(removed=names, **complexity(pruned, args.lr_size),
-                             **evaluate_model(pruned, batches, metrics)))
+                             **evaluate_model(pruned, val, metrics)))
         row = dict(criterion=criterion if len(runs) == 1 else f'{criterion} (mean of {len(runs)})',
                    removed=runs[0]['removed'] if len(runs) == 1 else [r['removed'] for r in runs])
         for key in runs[0]:

@@ -48,6 +48,10 @@ def parse_args(argv=None):
     p.add_argument('--device', default='cpu')
     p.add_argument('--precision', default='fp32', choices=['fp32', 'fp16', 'bf16'])
     p.add_argument('--repeats', type=int, default=5)
+    p.add_argument('--photo-set', choices=['photos', 'embedded'], default=None,
+                   help='held-out photos (default: data/photos when `make data` has run)')
+    p.add_argument('--lr-kinds', nargs='+', default=['bicubic', 'realesrgan'],
+                   choices=['bicubic', 'realesrgan'])
     return p.parse_args(argv)
 
 
@@ -72,12 +76,18 @@ def default_models(peers: bool):
 
 
 def to_markdown(report) -> str:
+    return '\n\n'.join(quality_markdown(report, kind) for kind in report['quality'])
+
+
+def quality_markdown(report, kind) -> str:
     b = report['benchmark']
-    quality, bench = report['quality']['mean'], {r['model']: r for r in b['models']}
+    quality, bench = report['quality'][kind]['mean'], {r['model']: r for r in b['models']}
     head = ['model', 'PSNR-Y', 'SSIM-Y', 'NIQE', 'params',
             f"MACs (SR of {b['lr_size'][0]}x{b['lr_size'][1]} LR)", 'latency (s)',
             'peak mem (MiB)']
-    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    q_all = report['quality'][kind]
+    lines = [f"{q_all['photo_set']} held-out photos, {kind} LR:", '',
+             '| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for name, q in quality.items():
         if name == 'gt':
             continue
@@ -99,14 +109,18 @@ def main(argv=None):
     args = parse_args(argv)
     import benchmark as bench
     from pgpsr.apis import init_model
-    from pgpsr.apis.held_out import evaluate_held_out
+    from pgpsr.apis.held_out import PHOTO_SETS, evaluate_held_out
     models = args.model or default_models(not args.no_peers)
     if not models:
         sys.exit('no models to evaluate: give --model NAME CONFIG CKPT')
     os.makedirs(args.out, exist_ok=True)
     built = {name: init_model(cfg, ckpt, device=args.device) for name, cfg, ckpt in models}
-    quality = evaluate_held_out(built, osp.join(args.out, 'images'), tqdm)
-    quality.pop('outputs')
+    photo_set = args.photo_set or ('photos' if osp.isdir(PHOTO_SETS['photos']) else 'embedded')
+    quality = {}
+    for kind in args.lr_kinds:
+        quality[kind] = evaluate_held_out(built, osp.join(args.out, f'images_{kind}'), tqdm,
+                                          photo_set, kind)
+        quality[kind].pop('outputs')
     del built
     argv = [models[0][1], models[0][2]]
     for _, cfg, ckpt in models[1:]:

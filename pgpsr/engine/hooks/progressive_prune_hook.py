@@ -44,6 +44,20 @@ def _data_source(loader_cfg) -> Optional[tuple]:
             ds.get('ann_file')) if ds else None
 
 
+PRUNABLE_STRATEGIES = ('SingleDeviceStrategy', 'DDPStrategy')
+
+
+def check_strategy(strategy) -> None:
+    """Refuse FlexibleRunner strategies that shard parameters: progressive pruning removes
+    modules mid-training, which FSDP / DeepSpeed cannot do once they have wrapped them."""
+    if strategy is not None and type(strategy).__name__ not in PRUNABLE_STRATEGIES:
+        raise RuntimeError(
+            f'ProgressivePruneHook cannot run under {type(strategy).__name__}: it removes '
+            'blocks while training, and sharded strategies flatten the parameters when they '
+            f'wrap the model. Prune with {" or ".join(PRUNABLE_STRATEGIES)} (or one-shot with '
+            'tools/prune.py), then fine-tune the pruned checkpoint under the sharded strategy')
+
+
 def calibration_loader_cfg(cfg, calib_dataloader: Optional[Dict]) -> Dict:
     """The loader blocks are scored on: ``calib_dataloader``, else a fixed slice of the
     training data; refused when it reads the validation or test data."""
@@ -134,6 +148,7 @@ class ProgressivePruneHook(Hook):
 
     # ---- schedule --------------------------------------------------------------------------
     def before_train(self, runner) -> None:
+        check_strategy(getattr(runner, 'strategy', None))
         if self.distill:
             self._attach_teacher(runner)
         self._maybe_prune(runner, completed=runner.iter)
@@ -184,7 +199,9 @@ class ProgressivePruneHook(Hook):
                 prune_optimizer(wrapper.optimizer, model)
         if removed and is_model_wrapper(runner.model):
             # DDP registered the old parameter set: wrap the smaller model again
-            runner.model = runner.wrap_model(runner.cfg.get('model_wrapper_cfg'), model)
+            runner.model = (runner.wrap_model(runner.cfg.get('model_wrapper_cfg'), model)
+                            if hasattr(runner, 'wrap_model')  # Runner; else FlexibleRunner
+                            else runner.strategy._wrap_model(model))
 
     def _calibration(self, runner) -> List[Dict]:
         if self._calib is None:

@@ -54,6 +54,10 @@ def load_prompt_embeddings(path: Optional[str], owner: str, cross_dim: Optional[
         if pooled_dim and 'pooled_prompt_embeds' not in out:
             raise KeyError(f'{owner}.prompt_embeds: {path} lacks `pooled_prompt_embeds`, '
                            'which this (SDXL-style) UNet needs')
+        pooled = out.get('pooled_prompt_embeds')
+        if pooled_dim and pooled.shape[-1] != pooled_dim:
+            raise ValueError(f'{owner}.prompt_embeds: the pooled embedding is '
+                             f'{pooled.shape[-1]} wide in {path}, the UNet expects {pooled_dim}')
     if pooled_dim and 'time_ids' not in out:
         out['time_ids'] = torch.tensor([list(time_ids)], dtype=torch.float32)
     return out

@@ -1,0 +1,61 @@
+"""One denoiser step of real-size SD2.1 / SDXL UNets, unpruned vs one-shot pruned.
+
+    python tools/analysis_tools/pretrained_step.py [--arch sd21 sdxl] [--lr-size 64 64] \
+        [--precision fp32 bf16 ...] [--repeats 3] [--out work_dirs/pretrained_step]
+
+Random weights from the released configs (see pgpsr/apis/denoiser_step.py for why and
+what that means); params and MACs on the meta device; latency and peak memory with the two
+models alternating in one process. Writes OUT/pretrained_step.{json,md}.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+
+from pgpsr.apis.denoiser_step import compare
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--arch', nargs='+', default=['sd21', 'sdxl'], choices=['sd21', 'sdxl'])
+    p.add_argument('--precision', nargs='+', default=None,
+                   help='one per arch (default: fp32 for sd21, bf16 for sdxl)')
+    p.add_argument('--lr-size', type=int, nargs=2, default=(64, 64))
+    p.add_argument('--device', default='cpu')
+    p.add_argument('--repeats', type=int, default=3)
+    p.add_argument('--out', default='work_dirs/pretrained_step')
+    return p.parse_args(argv)
+
+
+def to_markdown(reports) -> str:
+    lines = ['| model | precision | params | MACs | latency (s) | peak mem (MiB) |',
+             '|---|---|---|---|---|---|']
+    for r in reports:
+        for name, row in r['rows'].items():
+            ratio = lambda k: f" ({row[k + '_ratio']:.2f}x)" if name == 'pruned' else ''  # noqa
+            lines.append(f"| {r['arch']} {name} | {r['precision']} | {row['params'] / 1e6:.1f}M"
+                         f"{ratio('params')} | {row['macs'] / 1e9:.1f}G{ratio('macs')} | "
+                         f"{row['median_s']:.2f}{ratio('median_s')} | {row['peak_mib']:.0f} |")
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    precisions = args.precision or [dict(sd21='fp32', sdxl='bf16')[a] for a in args.arch]
+    reports = []
+    for arch, precision in zip(args.arch, precisions):
+        reports.append(compare(arch, tuple(args.lr_size), args.device, precision,
+                               args.repeats))
+        print(f"{arch}: removed {len(reports[-1]['removed'])} of {reports[-1]['blocks']} "
+              f"blocks: {reports[-1]['removed']}", flush=True)
+    os.makedirs(args.out, exist_ok=True)
+    with open(osp.join(args.out, 'pretrained_step.json'), 'w') as f:
+        json.dump(reports, f, indent=1)
+    md = to_markdown(reports)
+    with open(osp.join(args.out, 'pretrained_step.md'), 'w') as f:
+        f.write(md + '\n')
+    print(md)
+
+
+if __name__ == '__main__':
+    main()
