@@ -22,6 +22,12 @@ INSERTS = ('output', 'decoder_input', 'decoder_blocks')
 EXCHANGES = ('phase', 'amplitude')
 
 
+def unit_phasor(z: torch.Tensor) -> torch.Tensor:
+    """``z / |z|`` (the phase as a unit complex number): one division, where
+    ``polar(1, angle(z))`` costs an atan2, a cos and a sin per frequency."""
+    return z / z.abs().clamp_min(1e-12)
+
+
 def exchange_spectrum(feat: torch.Tensor, ref: torch.Tensor, exchange: str = 'phase',
                       blend: Optional[torch.Tensor] = None) -> torch.Tensor:
     """Real BxCxHxW signal with ``feat``'s amplitude and ``ref``'s phase (or the reverse
@@ -30,12 +36,12 @@ def exchange_spectrum(feat: torch.Tensor, ref: torch.Tensor, exchange: str = 'ph
         f = torch.fft.rfft2(feat.float(), norm='ortho')
         r = torch.fft.rfft2(ref.float(), norm='ortho')
         amp_src, phase_src, keep = (f, r, f) if exchange == 'phase' else (r, f, r)
-        unit = torch.polar(torch.ones_like(phase_src.real), torch.angle(phase_src))
+        unit = unit_phasor(phase_src)
         if blend is not None:  # learned mix of the two unit phasors, then renormalised
-            own = torch.polar(torch.ones_like(keep.real), torch.angle(keep))
+            own = unit_phasor(keep)
             a = blend.view(1, -1, 1, 1)
             mixed = (1 - a) * own + a * unit if exchange == 'phase' else a * own + (1 - a) * unit
-            unit = mixed / mixed.abs().clamp_min(1e-8)
+            unit = unit_phasor(mixed)
         out = torch.fft.irfft2(amp_src.abs() * unit, s=feat.shape[-2:], norm='ortho')
     return out
 

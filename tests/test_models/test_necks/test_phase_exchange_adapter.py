@@ -83,3 +83,19 @@ def test_bad_options_are_named():
     with pytest.raises(ValueError, match='insert must be one of'):
         MODELS.build(dict(type='PhaseExchangeAdapter', channels=4, cond_channels=4,
                           insert='encoder'))
+
+
+def test_unit_phasor_exchange_equals_the_polar_formula():
+    """The cheap z/|z| phasors give what polar(1, angle(z)) gives (the paper's wording)."""
+    from pgpsr.models.necks.phase_exchange_adapter import exchange_spectrum
+    torch.manual_seed(0)
+    f, r, b = torch.randn(2, 8, 16, 12), torch.randn(2, 8, 16, 12), torch.rand(8)
+    F, R = (torch.fft.rfft2(x, norm='ortho') for x in (f, r))
+
+    def phasor(z):
+        return torch.polar(torch.ones_like(z.real), torch.angle(z))
+    full = torch.fft.irfft2(F.abs() * phasor(R), s=(16, 12), norm='ortho')
+    mixed = (1 - b.view(1, -1, 1, 1)) * phasor(F) + b.view(1, -1, 1, 1) * phasor(R)
+    blended = torch.fft.irfft2(F.abs() * mixed / mixed.abs(), s=(16, 12), norm='ortho')
+    assert torch.allclose(exchange_spectrum(f, r), full, atol=1e-5)
+    assert torch.allclose(exchange_spectrum(f, r, 'phase', b), blended, atol=1e-5)
