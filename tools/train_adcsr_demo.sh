@@ -9,14 +9,7 @@ W=${1:-work_dirs/adcsr_demo}
 PY=${PYTHON:-.venv/bin/python}
 C=configs/adcsr
 
-train() {  # train CONFIG WORK_DIR FINAL_ITER [--cfg-options ...]
-    local cfg=$1 dir=$2 final=$3; shift 3
-    if [ -f "$dir/iter_$final.pth" ]; then echo "reusing $dir/iter_$final.pth"; return; fi
-    local resume=()
-    [ -f "$dir/last_checkpoint" ] && resume=(--resume)
-    "$PY" tools/train.py "$cfg" --work-dir "$dir" "${resume[@]}" "$@"
-}
-strip() { "$PY" tools/analysis_tools/strip_checkpoint.py "$@"; }
+. tools/train_lib.sh  # train(), strip()
 
 # 1. the VAE (autoencoder on the embedded photos)
 train $C/vae_f4c8_demo.py "$W/vae" 1500

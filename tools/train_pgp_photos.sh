@@ -11,14 +11,7 @@ SEEDS=${2:-0 1 2}
 PY=${PYTHON:-.venv/bin/python}
 C=configs/pgp_diffsr
 
-train() {  # train CONFIG WORK_DIR FINAL_ITER [--cfg-options ...]
-    local cfg=$1 dir=$2 final=$3; shift 3
-    if [ -f "$dir/iter_$final.pth" ]; then echo "reusing $dir/iter_$final.pth"; return; fi
-    local resume=()
-    [ -f "$dir/last_checkpoint" ] && resume=(--resume)
-    "$PY" tools/train.py "$cfg" --work-dir "$dir" "${resume[@]}" "$@"
-}
-strip() { "$PY" tools/analysis_tools/strip_checkpoint.py "$@"; }
+. tools/train_lib.sh  # train(), strip()
 
 [ -f data/photos/manifest.json ] || "$PY" tools/dataset_converters/debian_photos.py
 train $C/pgp_dit_s1_photos_x4.py "$W/parent" 6000

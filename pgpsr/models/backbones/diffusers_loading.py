@@ -73,6 +73,19 @@ def build_diffusers_model(cls: Type, owner: str, pretrained: Optional[str] = Non
     return model
 
 
+def widened_input_conv(old: torch.nn.Conv2d, extra: int) -> torch.nn.Conv2d:
+    """``old`` with ``extra`` more input channels whose weights are zero: the layer computes
+    what it did for the original channels whatever the new ones hold (conditioning a
+    pretrained model by concatenation starts from the pretrained function)."""
+    new = torch.nn.Conv2d(old.in_channels + extra, old.out_channels, old.kernel_size,
+                          old.stride, old.padding)
+    with torch.no_grad():
+        new.weight.zero_()
+        new.weight[:, :old.in_channels] = old.weight
+        new.bias.copy_(old.bias)
+    return new
+
+
 def _subdirs(path: str):
     import os
     return [osp.join(path, d) for d in os.listdir(path) if osp.isdir(osp.join(path, d))]

@@ -18,7 +18,7 @@ from torch import nn
 
 from pgpsr.registry import MODELS
 from .base import PrunableBackbone
-from .diffusers_loading import build_diffusers_model
+from .diffusers_loading import build_diffusers_model, widened_input_conv
 from .prompt_embeddings import load_prompt_embeddings
 
 CLASSES = dict(DiTTransformer2DModel=DiTTransformer2DModel,
@@ -79,14 +79,8 @@ class DiffusersTransformerDenoiser(PrunableBackbone):
                 self.register_buffer(k, v, persistent=False)
 
     def _widen_patch_embed(self, extra: int) -> None:
-        old = self.transformer.pos_embed.proj
-        new = nn.Conv2d(old.in_channels + extra, old.out_channels, old.kernel_size,
-                        old.stride, old.padding)
-        with torch.no_grad():
-            new.weight.zero_()
-            new.weight[:, :old.in_channels] = old.weight
-            new.bias.copy_(old.bias)
-        self.transformer.pos_embed.proj = new
+        embed = self.transformer.pos_embed
+        embed.proj = widened_input_conv(embed.proj, extra)
 
     # ---- the block contract ----------------------------------------------------------------
     def block_table(self) -> List[Tuple[str, str, nn.ModuleList, int]]:

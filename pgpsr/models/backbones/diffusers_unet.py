@@ -25,7 +25,7 @@ from torch import nn
 
 from pgpsr.registry import MODELS
 from .base import DroppedBlock, PrunableBackbone, checkpoint_keeping_hooks
-from .diffusers_loading import build_diffusers_model
+from .diffusers_loading import build_diffusers_model, widened_input_conv
 from .prompt_embeddings import load_prompt_embeddings
 
 CONDITIONING = ('input', 'concat')
@@ -129,15 +129,8 @@ class DiffusersUNetDenoiser(PrunableBackbone):
                              f'config uses {bad}')
 
     def _widen_conv_in(self, extra: int) -> None:
-        old = self.unet.conv_in
-        new = nn.Conv2d(old.in_channels + extra, old.out_channels, old.kernel_size,
-                        old.stride, old.padding)
-        with torch.no_grad():
-            new.weight.zero_()
-            new.weight[:, :old.in_channels] = old.weight
-            new.bias.copy_(old.bias)
-        self.unet.conv_in = new
-        self.unet.register_to_config(in_channels=new.in_channels)
+        self.unet.conv_in = widened_input_conv(self.unet.conv_in, extra)
+        self.unet.register_to_config(in_channels=self.unet.conv_in.in_channels)
 
     def _build_views(self) -> None:
         """The unit views, in forward order, with their names and parts."""
