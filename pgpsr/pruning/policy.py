@@ -8,7 +8,7 @@ blocks), ``keep`` (blocks left per part: PGP-DiffSR's coarse stage keeps 1 encod
 """
 from typing import Dict, List, Sequence
 
-from ..models.backbones.base import PARTS
+from pgpsr.utils.block_parts import PARTS
 
 SIZE_KEYS = ('blocks', 'num_blocks', 'ratio', 'keep', 'threshold')
 

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 
-PARTS = ('encoder', 'bottleneck', 'decoder')
+from pgpsr.utils.block_parts import PARTS  # noqa: F401 (re-exported: part of the contract)
 
 
 def decode_extra_state(state) -> Dict:

@@ -11,6 +11,8 @@ import torch
 import torch.nn.functional as F
 from mmagic.structures import DataSample
 
+from ..tiling import tiled_super_resolve
+
 
 class SRPredictMixin:
     lr_size_divisor = 1  # models whose input grid needs multiples override this
@@ -52,7 +54,6 @@ class SRPredictMixin:
         device = next(self.parameters()).device
         if not tile or max(lr.shape[-2:]) <= tile:
             return self.sample(lr.to(device), seed=base).to(lr.device)
-        from pgpsr.apis.tiling import tiled_super_resolve
         outs = [tiled_super_resolve(lambda p, s: self.sample(p, seed=base + s), img[None].cpu(),
                                     self.scale, tile, overlap, device, progress)
                 for img in lr]

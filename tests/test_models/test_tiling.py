@@ -3,7 +3,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from pgpsr.apis.tiling import tile_starts, tiled_super_resolve
+from pgpsr.models.tiling import tile_starts, tiled_super_resolve
 from pgpsr.registry import MODELS
 
 

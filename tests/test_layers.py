@@ -1,0 +1,63 @@
+"""Imports go one way (tools -> apis -> engine -> models -> pruning / evaluation / datasets
+-> registry / utils): every import in pgpsr/, function-level ones included, is read from
+the source and checked against the layer of the importing module."""
+import ast
+import os
+import os.path as osp
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+LAYERS = dict(apis=0, engine=1, models=2, pruning=3, evaluation=3, datasets=3, registry=4,
+              utils=4, compat=4, version=4)
+
+
+def imports(path: str, package: str):
+    """(line, absolute module) of every import statement in the file."""
+    for node in ast.walk(ast.parse(open(path).read())):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                yield node.lineno, a.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split('.')[:len(package.split('.')) - node.level + 1]
+                yield node.lineno, '.'.join(base + ([node.module] if node.module else []))
+            else:
+                yield node.lineno, node.module or ''
+
+
+def violations(root: str):
+    found = []
+    for dirpath, _, files in os.walk(osp.join(root, 'pgpsr')):
+        for f in sorted(files):
+            if not f.endswith('.py'):
+                continue
+            path = osp.join(dirpath, f)
+            module = osp.relpath(path, root)[:-3].replace(os.sep, '.')
+            package = module if f == '__init__.py' else module.rsplit('.', 1)[0]
+            if module.endswith('__init__'):
+                module = package
+            own = module.split('.')[1] if '.' in module else None
+            if own is None:  # pgpsr/__init__.py registers everything
+                continue
+            for line, target in imports(path, package):
+                parts = target.split('.')
+                if parts[0] != 'pgpsr' or len(parts) < 2 or parts[1] == own:
+                    continue
+                if LAYERS.get(parts[1], 9) < LAYERS.get(own, 9):
+                    found.append(f'{osp.relpath(path, root)}:{line} imports {target} '
+                                 f'({parts[1]} is above {own})')
+    return found
+
+
+def test_no_module_imports_from_a_layer_above_its_own():
+    assert violations(ROOT) == []
+
+
+def test_the_check_catches_an_upward_import(tmp_path):
+    bad = tmp_path / 'pgpsr' / 'models'
+    bad.mkdir(parents=True)
+    (bad / 'x.py').write_text('def f():\n    from pgpsr.apis import init_model\n')
+    (tmp_path / 'pgpsr' / 'utils').mkdir()
+    (tmp_path / 'pgpsr' / 'utils' / 'y.py').write_text('from ..datasets import read_image\n')
+    assert violations(str(tmp_path)) == [
+        'pgpsr/models/x.py:2 imports pgpsr.apis (apis is above models)',
+        'pgpsr/utils/y.py:1 imports pgpsr.datasets (datasets is above utils)']
