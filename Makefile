@@ -28,7 +28,7 @@ demo: $(STAMP)
 
 # The README's results table: shipped checkpoints + peers on the held-out photos.
 results: $(STAMP) data
-	$(VENV)/bin/python tools/analysis_tools/results_table.py --out work_dirs/results
+	$(VENV)/bin/python tools/analysis_tools/results_table.py --out work_dirs/results --update-metafiles
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q tests

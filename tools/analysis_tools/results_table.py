@@ -50,6 +50,8 @@ def parse_args(argv=None):
     p.add_argument('--repeats', type=int, default=5)
     p.add_argument('--photo-set', choices=['photos', 'embedded'], default=None,
                    help='held-out photos (default: data/photos when `make data` has run)')
+    p.add_argument('--update-metafiles', action='store_true',
+                   help='write the measured results into configs/*/metafile.yml')
     p.add_argument('--lr-kinds', nargs='+', default=['bicubic', 'realesrgan'],
                    choices=['bicubic', 'realesrgan'])
     return p.parse_args(argv)
@@ -137,6 +139,11 @@ def main(argv=None):
         json.dump(report, f, indent=1)
     with open(osp.join(args.out, 'results.md'), 'w') as f:
         f.write(report['markdown'] + '\n')
+    if args.update_metafiles:
+        from pgpsr.apis.metafiles import update_metafiles
+        names = update_metafiles(report, [osp.join(ROOT, 'configs', d, 'metafile.yml')
+                                          for d in ('pgp_diffsr', 'adcsr', 'peers')])
+        print(f'metafiles updated: {names}')
     print(report['markdown'])
 
 
