@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # PGP-DiffSR on the real-photo set (`make data`), end to end: the exact commands behind
-# checkpoints/pgp_dit_s1_photos*_x4. The parent, then the PGP recipe with and without the
+# checkpoints/pgp_dit_s1*_x4 (seed 0). The parent, then the PGP recipe with and without the
 # phase-exchange adapter for SEEDS seeds (the adapter ablation). Finished runs are reused,
 # an interrupted one resumes.
 #   tools/train_pgp_photos.sh [WORK_DIR] [SEEDS]   (defaults work_dirs/pgp_photos, "0 1 2")

@@ -31,18 +31,20 @@ def unit_phasor(z: torch.Tensor) -> torch.Tensor:
 def exchange_spectrum(feat: torch.Tensor, ref: torch.Tensor, exchange: str = 'phase',
                       blend: Optional[torch.Tensor] = None) -> torch.Tensor:
     """Real BxCxHxW signal with ``feat``'s amplitude and ``ref``'s phase (or the reverse
-    for ``exchange='amplitude'``); ``blend`` (C values in [0, 1]) mixes the phases."""
+    for ``exchange='amplitude'``); ``blend`` (C values in [0, 1]) mixes the phases.
+    ``ref`` is a real signal or already its spectrum (complex, ``rfft2``, ortho)."""
     with torch.autocast(feat.device.type, enabled=False):
         f = torch.fft.rfft2(feat.float(), norm='ortho')
-        r = torch.fft.rfft2(ref.float(), norm='ortho')
-        amp_src, phase_src, keep = (f, r, f) if exchange == 'phase' else (r, f, r)
+        r = ref if ref.is_complex() else torch.fft.rfft2(ref.float(), norm='ortho')
+        amp_src, phase_src = (f, r) if exchange == 'phase' else (r, f)
+        amp = amp_src.abs()
         unit = unit_phasor(phase_src)
         if blend is not None:  # learned mix of the two unit phasors, then renormalised
-            own = unit_phasor(keep)
+            own = amp_src / amp.clamp_min(1e-12)  # the amplitude source's own phase
             a = blend.view(1, -1, 1, 1)
             mixed = (1 - a) * own + a * unit if exchange == 'phase' else a * own + (1 - a) * unit
             unit = unit_phasor(mixed)
-        out = torch.fft.irfft2(amp_src.abs() * unit, s=feat.shape[-2:], norm='ortho')
+        out = torch.fft.irfft2(amp * unit, s=feat.shape[-2:], norm='ortho')
     return out
 
 
@@ -58,13 +60,40 @@ class PhaseExchangeUnit(nn.Module):
         nn.init.zeros_(self.fuse.weight)
         nn.init.zeros_(self.fuse.bias)
 
-    def forward(self, feat: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
-        ref = self.cond_proj(F.interpolate(cond, size=feat.shape[-2:], mode='bilinear',
-                                           align_corners=False) if cond.shape[-2:] !=
-                             feat.shape[-2:] else cond)
+    def forward(self, feat: torch.Tensor, cond: torch.Tensor,
+                cond_spectrum: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """``cond_spectrum`` (:func:`condition_spectrum` on ``feat``'s grid), when given,
+        replaces resizing, projecting and transforming the condition here: the projection
+        is linear, so it is applied to the shared spectrum instead."""
+        if cond_spectrum is None:
+            ref = self.cond_proj(resize_to(cond, feat.shape[-2:]))
+        else:
+            ref = self.project_spectrum(cond_spectrum, feat.shape[-2:])
         blend = torch.sigmoid(self.blend_logit) if self.blend_logit is not None else None
         swapped = exchange_spectrum(feat, ref, self.exchange, blend)
         return feat + self.fuse(swapped.to(feat.dtype))
+
+    def project_spectrum(self, spec: torch.Tensor, size) -> torch.Tensor:
+        """rfft2(cond_proj(x)) from rfft2(x): the 1x1 weights mix channels at every
+        frequency; the bias is a constant, all of it at DC (sqrt(H*W) with 'ortho')."""
+        w = self.cond_proj.weight.float().flatten(1).to(spec.dtype)
+        out = torch.einsum('oc,bchw->bohw', w, spec)
+        out[..., 0, 0] += self.cond_proj.bias.float() * math.sqrt(size[0] * size[1])
+        return out
+
+
+def resize_to(x: torch.Tensor, size) -> torch.Tensor:
+    """``x`` on a ``size`` grid (bilinear), untouched when it already is."""
+    size = tuple(size)
+    return x if tuple(x.shape[-2:]) == size else F.interpolate(
+        x, size=size, mode='bilinear', align_corners=False)
+
+
+def condition_spectrum(cond: torch.Tensor, size) -> torch.Tensor:
+    """rfft2 (fp32, ortho) of the condition resized to ``size``: computed once per
+    denoiser call and grid, shared by every adapter site on that grid."""
+    with torch.autocast(cond.device.type, enabled=False):
+        return torch.fft.rfft2(resize_to(cond, size).float(), norm='ortho')
 
 
 def _tokens_to_map(x: torch.Tensor, cond: torch.Tensor) -> tuple:
@@ -127,12 +156,20 @@ class PhaseExchangeAdapter(nn.Module):
             if key not in self.units:
                 self.units[key] = self._unit(n)
 
-    def apply_unit(self, key: str, x: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
-        if x.dim() == 3:  # DiT tokens
-            fmap, _ = _tokens_to_map(x, cond)
-            out = self.units[key](fmap, cond)
-            return out.flatten(2).transpose(1, 2)
-        return self.units[key](x, cond)
+    def apply_unit(self, key: str, x: torch.Tensor, cond: torch.Tensor,
+                   spectra: Optional[Dict] = None) -> torch.Tensor:
+        """Adapt one site's feature; ``spectra`` caches the condition's spectrum per grid
+        for the duration of one denoiser call."""
+        tokens = x.dim() == 3  # DiT tokens
+        fmap = _tokens_to_map(x, cond)[0] if tokens else x
+        spec = None
+        if spectra is not None:
+            size = tuple(fmap.shape[-2:])
+            if size not in spectra:
+                spectra[size] = condition_spectrum(cond, size)
+            spec = spectra[size]
+        out = self.units[key](fmap, cond, spec)
+        return out.flatten(2).transpose(1, 2) if tokens else out
 
     def forward(self, pred: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
         """``insert='output'``: adapt the denoiser's prediction."""
@@ -144,6 +181,7 @@ class PhaseExchangeAdapter(nn.Module):
             return self(backbone(x_t, t, cond), cond)
         sites = set(backbone.decoder_sites())
         table = {n: holder[i] for n, _, holder, i in backbone.block_table() if n in sites}
+        spectra: Dict = {}  # the condition's spectrum, once per grid for this call
         with ExitStack() as stack:
             for name, module in table.items():
                 key = name.replace('.', '_')
@@ -151,11 +189,11 @@ class PhaseExchangeAdapter(nn.Module):
                     continue
                 if self.insert == 'decoder_input':
                     def pre(mod, args, key=key):
-                        return (self.apply_unit(key, args[0], cond), *args[1:])
+                        return (self.apply_unit(key, args[0], cond, spectra), *args[1:])
                     h = module.register_forward_pre_hook(pre)
                 else:
                     def post(mod, args, out, key=key):
-                        return self.apply_unit(key, out, cond)
+                        return self.apply_unit(key, out, cond, spectra)
                     h = module.register_forward_hook(post)
                 stack.callback(h.remove)
             return backbone(x_t, t, cond)

@@ -99,3 +99,18 @@ def test_unit_phasor_exchange_equals_the_polar_formula():
     blended = torch.fft.irfft2(F.abs() * mixed / mixed.abs(), s=(16, 12), norm='ortho')
     assert torch.allclose(exchange_spectrum(f, r), full, atol=1e-5)
     assert torch.allclose(exchange_spectrum(f, r, 'phase', b), blended, atol=1e-5)
+
+
+def test_shared_condition_spectrum_equals_projecting_per_site():
+    """Projecting the condition's spectrum (once per call) = transforming each site's
+    projected condition: the 1x1 projection is linear, its bias lands at DC."""
+    from pgpsr.models.necks.phase_exchange_adapter import PhaseExchangeUnit, condition_spectrum
+    torch.manual_seed(0)
+    unit = PhaseExchangeUnit(16, 4, blend=True, exchange='phase')
+    for p in unit.parameters():
+        torch.nn.init.normal_(p, 0, 0.3)
+    feat, cond = torch.randn(2, 16, 9, 7), torch.randn(2, 4, 18, 14)
+    per_site = unit(feat, cond)
+    shared = unit(feat, cond, condition_spectrum(cond, (9, 7)))
+    assert (per_site - feat).abs().mean() > 0.05
+    assert torch.allclose(shared, per_site, atol=1e-5)
