@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${1:-work_dirs/pgp_photos}
 SEEDS=${2:-0 1 2}
+VARIANTS=${VARIANTS:-pgp pgp-noadapter}  # e.g. VARIANTS=pgp-noadapter to run one side
 PY=${PYTHON:-.venv/bin/python}
 C=configs/pgp_diffsr
 
@@ -17,7 +18,7 @@ C=configs/pgp_diffsr
 train $C/pgp_dit_s1_photos_x4.py "$W/parent" 6000
 strip "$W/parent/iter_6000.pth" "$W/pgp_dit_s1_photos_x4.pth"
 for s in $SEEDS; do
-    for variant in pgp pgp-noadapter; do
+    for variant in $VARIANTS; do
         train $C/pgp_dit_s1_photos-${variant}_x4.py "$W/${variant}_seed$s" 1000 \
             --cfg-options load_from="$W/pgp_dit_s1_photos_x4.pth" randomness.seed=$s \
             model.train_cfg.seed=$s train_dataloader.dataset.seed=$s
