@@ -9,6 +9,7 @@ model's own state dict, so resume and ``load_from`` need no extra flags.
 Ref: PGP-DiffSR (arXiv 2512.02681), Sec. 3; mmengine's EMAHook for the state handling.
 """
 import copy
+import io
 import os.path as osp
 from itertools import islice
 from typing import Dict, List, Optional, Sequence
@@ -22,12 +23,10 @@ from pgpsr.models.backbones.base import decode_extra_state
 from pgpsr.pruning import (check_stage, complexity, drop_blocks, prune_ema, prune_optimizer,
                            score_blocks, select_blocks)
 from pgpsr.registry import HOOKS, MODELS
+from pgpsr.utils.wrappers import unwrap
+from ..atomic_backend import atomic_write_bytes
 
 STATE_KEY = 'progressive_prune'
-
-
-def _unwrap(model):
-    return model.module if is_model_wrapper(model) else model
 
 
 def dropped_in_state_dict(state_dict: Dict) -> List[str]:
@@ -162,7 +161,7 @@ class ProgressivePruneHook(Hook):
                 self._run_stage(runner, i, stage, completed)
 
     def _run_stage(self, runner, index: int, stage: Dict, completed: int) -> None:
-        model = _unwrap(runner.model)
+        model = unwrap(runner.model)
         criterion = stage.get('criterion', self.criterion)
         batches = self._calibration(runner) if criterion in ('cosine', 'kl') else ()
         scores = score_blocks(criterion, model, batches, num_steps=self.calib_steps,
@@ -188,7 +187,7 @@ class ProgressivePruneHook(Hook):
 
     # ---- surgery on everything that holds the model's parameters ---------------------------
     def _apply(self, runner, names: List[str]) -> None:
-        model = _unwrap(runner.model)
+        model = unwrap(runner.model)
         removed = drop_blocks(model, names)
         for hook in runner.hooks:
             if isinstance(hook, EMAHook) and hasattr(hook, 'ema_model'):
@@ -212,7 +211,7 @@ class ProgressivePruneHook(Hook):
 
     # ---- the frozen teacher ------------------------------------------------------------------
     def _attach_teacher(self, runner) -> None:
-        model = _unwrap(runner.model)
+        model = unwrap(runner.model)
         path = self.distill.get('teacher_checkpoint') or self.teacher_path
         if path is None and model.backbone.dropped:
             raise RuntimeError('ProgressivePruneHook.distill: the model is already pruned and '
@@ -220,8 +219,10 @@ class ProgressivePruneHook(Hook):
         if path is None:  # snapshot the unpruned model now
             teacher = copy.deepcopy(model)
             path = osp.join(runner.work_dir, 'prune_teacher.pth')
-            if get_rank() == 0:
-                torch.save(teacher.state_dict(), path)
+            if get_rank() == 0:  # atomically: a kill mid-write leaves no half teacher
+                buffer = io.BytesIO()
+                torch.save(teacher.state_dict(), buffer)
+                atomic_write_bytes(buffer.getvalue(), path)
         else:
             teacher = MODELS.build(copy.deepcopy(runner.cfg.model)).to(
                 next(model.parameters()).device)

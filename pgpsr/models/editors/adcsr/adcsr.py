@@ -23,14 +23,11 @@ from mmengine.runner.checkpoint import _load_checkpoint
 from pgpsr.models.data_preprocessors.default import build_data_preprocessor
 from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import require_local_path
+from pgpsr.utils.wrappers import unwrap
 from ..sr_predict import SRPredictMixin
 from .builders import build_feature_discriminator, build_student
 
 DEFAULT_TEST_CFG = dict(tile=None, tile_overlap=8, seed=0)
-
-
-def _plain(module):
-    return module.module if is_model_wrapper(module) else module
 
 
 def _load_prefixed(module, path: str, prefix: str, what: str) -> None:
@@ -157,12 +154,12 @@ class AdcSR(SRPredictMixin, BaseModel):
 
     def inference_module(self) -> torch.nn.Module:
         """What runs at test time (benchmark.py counts its parameters)."""
-        return _plain(self.generator)
+        return unwrap(self.generator)
 
     # ---- shapes ------------------------------------------------------------------------------
     @property
     def lr_size_divisor(self) -> int:
-        student = _plain(self.generator)
+        student = unwrap(self.generator)
         return student.unshuffle.downscale_factor * student.unet.size_divisor \
             if hasattr(student.unshuffle, 'downscale_factor') else student.unet.size_divisor
 
@@ -193,11 +190,11 @@ class AdcSR(SRPredictMixin, BaseModel):
         return dict(loss_d_fake=F.softplus(d_fake).mean(), loss_d_real=F.softplus(-d_real).mean())
 
     def _g_gan(self, fake: torch.Tensor) -> torch.Tensor:
-        _plain(self.discriminator).requires_grad_(False)
+        unwrap(self.discriminator).requires_grad_(False)
         try:
             return self.gan_weight * F.softplus(-self.discriminator(fake).float()).mean()
         finally:
-            _plain(self.discriminator).requires_grad_(True)
+            unwrap(self.discriminator).requires_grad_(True)
 
     def train_step(self, data: Union[dict, tuple, list],
                    optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
@@ -210,7 +207,7 @@ class AdcSR(SRPredictMixin, BaseModel):
         with torch.no_grad():
             z_gt = self.teacher.codec.encode(gt)
             target = self._teacher_latent(lr) if self.stage == 2 else None
-        student = _plain(self.generator)
+        student = unwrap(self.generator)
         with g_optim.optim_context(self.generator):
             if self.stage == 1:
                 fake = self.generator(z_gt, mode='reconstruct')
