@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 REQS := requirements/runtime.txt requirements/tests.txt requirements/mminstall.txt \
         requirements/weights.txt setup.py
 
-.PHONY: install data demo results test test-all clean
+.PHONY: install data demo results test clean
 
 install: $(STAMP)
 
@@ -32,10 +32,6 @@ results: $(STAMP) data
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q tests
-
-# Includes tests marked slow (multi-process and longer training runs).
-test-all: $(STAMP)
-	$(VENV)/bin/python -m pytest -q --runslow tests
 
 clean:
 	rm -rf $(VENV) work_dirs build *.egg-info

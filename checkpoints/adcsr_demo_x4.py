@@ -1,15 +1,15 @@
 # Shipped checkpoint checkpoints/adcsr_demo_x4.pth: AdcSR's CPU demo student, compressed
 # from checkpoints/adcsr_teacher_demo_x4.pth: its denoiser at 75% of the channels with no
 # time embedding, its VAE decoder at 50%, trained in two stages (decoder on encoded GT;
-# adversarial distillation in the decoder's feature space) on the embedded photos, bicubic
-# x4 pairs, this project's 2-core CPU. The checkpoint holds the student only (inference
-# runs nothing else); its frozen teacher loads from the shipped teacher checkpoint (a path
-# relative to the repository root, where the tools run). Reproduce:
+# adversarial distillation in the decoder's feature space) on the real-photo set's training
+# crops (`make data`), MATLAB-bicubic x4 pairs, this project's 2-core CPU. The checkpoint
+# holds the student only (inference runs nothing else); its frozen teacher loads from the
+# shipped teacher checkpoint beside this file (from any working directory). Reproduce:
 #   tools/train_adcsr_demo.sh    # -> work_dirs/adcsr_demo/adcsr_demo_x4.pth
 # Use:
 #   python tools/infer.py checkpoints/adcsr_demo_x4.py checkpoints/adcsr_demo_x4.pth \
 #       --input photo.png --output out/
 _base_ = ['../configs/adcsr/adcsr_demo_stage2_x4.py']
 model = dict(teacher=dict(codec=dict(pretrained=None)),
-             teacher_ckpt='checkpoints/adcsr_teacher_demo_x4.pth', decoder_ckpt=None)
+             teacher_ckpt='{{ fileDirname }}/adcsr_teacher_demo_x4.pth', decoder_ckpt=None)
 load_from = None

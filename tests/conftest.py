@@ -1,4 +1,6 @@
-"""Shared test set-up: register modules once, `--runslow` for tests marked slow."""
+"""Shared test set-up: register modules once, run from the repository root (where the
+tools and configs resolve their relative paths, whatever directory pytest starts in),
+write the embedded photos once."""
 import os
 import os.path as osp
 import sys
@@ -14,21 +16,26 @@ import pgpsr  # noqa: E402
 pgpsr.register_all_modules()
 
 
-def pytest_addoption(parser):
-    parser.addoption('--runslow', action='store_true', help='also run tests marked slow')
+@pytest.fixture(autouse=True, scope='session')
+def _from_the_repo_root():
+    from pgpsr.datasets.embedded import DEFAULT_ROOT, prepare_embedded_photos
+    started_in = os.getcwd()
+    os.chdir(ROOT)
+    prepare_embedded_photos(osp.join(ROOT, DEFAULT_ROOT))
+    yield
+    os.chdir(started_in)
 
 
-def pytest_configure(config):
-    config.addinivalue_line('markers', 'slow: long runs (use --runslow)')
-
-
-def pytest_collection_modifyitems(config, items):
-    if config.getoption('--runslow'):
-        return
-    skip = pytest.mark.skip(reason='slow: run with --runslow (make test-all)')
-    for item in items:
-        if 'slow' in item.keywords:
-            item.add_marker(skip)
+@pytest.fixture(scope='session')
+def vgg_file(tmp_path_factory):
+    """A seeded random VGG16 in torchvision's file format (ImageNet's cannot be
+    downloaded here): perceptual tests check computation, not ImageNet features."""
+    import torch
+    from torchvision.models import vgg16
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp('weights') / 'vgg16.pth'
+    torch.save(vgg16(weights=None).state_dict(), path)
+    return str(path)
 
 
 @pytest.fixture

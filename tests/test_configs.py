@@ -24,6 +24,9 @@ ARCH_OF_FOLDER = dict(  # the released folders' architectures, for the meta devi
 def _build(path):
     cfg = Config.fromfile(path)
     model_cfg = cfg.model
+    for key in ('teacher_ckpt', 'decoder_ckpt'):  # meta tensors: nothing to load into
+        if model_cfg.get(key):
+            model_cfg[key] = None
     for owner in (model_cfg, model_cfg.get('teacher', {})):  # weights not on this machine
         if owner.get('codec', {}).get('pretrained'):
             owner.codec.pretrained = None

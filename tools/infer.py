@@ -18,14 +18,13 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from pgpsr.apis import init_model, super_resolve_float, upscale_alpha  # noqa: E402
-from pgpsr.apis.color_fix import COLOR_FIXES  # noqa: E402
+from pgpsr.models.color_fix import COLOR_FIXES  # noqa: E402
 from pgpsr.datasets.image_folder import IMG_EXTENSIONS, list_images  # noqa: E402
 from pgpsr.datasets.image_io import BadImageError, read_image  # noqa: E402
+from pgpsr.datasets.image_writer import write_png  # noqa: E402
 from pgpsr.utils.pretrained import MissingWeightsError  # noqa: E402
 
 
@@ -57,24 +56,6 @@ def list_inputs(path: str):
     if not files:
         sys.exit(f'--input {path} holds no images ({", ".join(IMG_EXTENSIONS)})')
     return [(osp.join(path, f), osp.splitext(f)[0]) for f in files]
-
-
-def save(path: str, rgb: np.ndarray, alpha, bit_depth: int) -> None:
-    """Write an RGB(A) PNG at the input's bit depth, atomically."""
-    tmp = path + '.part.png'
-    if bit_depth == 16:  # PIL has no 16-bit RGB mode: OpenCV writes 16-bit PNGs
-        import cv2
-        arr = np.rint(rgb * 65535).astype(np.uint16)[..., ::-1]
-        if alpha is not None:
-            arr = np.dstack([arr, np.rint(alpha * 65535).astype(np.uint16)])
-        if not cv2.imwrite(tmp, arr):
-            raise OSError(f'could not write {path}')
-    else:
-        arr = np.rint(rgb * 255).astype(np.uint8)
-        if alpha is not None:
-            arr = np.dstack([arr, np.rint(alpha * 255).astype(np.uint8)])
-        Image.fromarray(arr).save(tmp)
-    os.replace(tmp, path)
 
 
 def main(argv=None) -> int:
@@ -115,7 +96,7 @@ def main(argv=None) -> int:
                                  args.precision, args.seed, progress)
         tiles.close()
         alpha = upscale_alpha(img.alpha, model.scale) if img.alpha is not None else None
-        save(dst, sr, alpha, img.bit_depth)
+        write_png(dst, sr, alpha, img.bit_depth)
     for path, reason in failed.items():
         print(f'FAILED {path}: {reason}', file=sys.stderr)
     print(f'{len(inputs) - len(failed)} of {len(inputs)} images written to {args.output}')

@@ -19,7 +19,7 @@ from mmengine.config import DictAction  # noqa: E402
 
 from pgpsr.apis import model_and_batches  # noqa: E402
 from pgpsr.models.backbones.base import PARTS  # noqa: E402
-from pgpsr.pruning import SCORERS, complexity, drop_blocks, score_blocks, select_blocks  # noqa
+from pgpsr.pruning import SCORERS, complexity, prune_step  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -58,11 +58,10 @@ def main(argv=None):
     _, model, batches = model_and_batches(args.config, args.checkpoint,
                                           args.batches if needs_data else 0, args.cfg_options)
     before = complexity(model, args.lr_size)
-    scores = score_blocks(args.criterion, model, batches, num_steps=args.steps, seed=args.seed)
-    total = len(model.backbone.blocks(include_dropped=True))
-    names = select_blocks(model.backbone, scores, stage_from_args(args), total)
-    drop_blocks(model, names)
-    after = complexity(model, args.lr_size)
+    after = prune_step(model, stage_from_args(args), batches, args.criterion,
+                       num_steps=args.steps, seed=args.seed, lr_size=args.lr_size)
+    names = after.pop('removed')
+    after.pop('scores')
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     summary = dict(criterion=args.criterion, removed=names, before=before, after=after,
                    macs_ratio=round(after['step_macs'] / before['step_macs'], 4),

@@ -47,11 +47,10 @@ def build_config(args):
         import torch
         wrapper = cfg.optim_wrapper
         if wrapper.get('type', 'OptimWrapper') == 'OptimWrapper':
-            wrapper.type = 'AmpOptimWrapper'
             if torch.cuda.is_available():
-                wrapper.loss_scale = 'dynamic'
+                wrapper.type, wrapper.loss_scale = 'AmpOptimWrapper', 'dynamic'
             else:
-                wrapper.dtype = 'bfloat16'
+                wrapper.type, wrapper.dtype = 'CPUAutocastOptimWrapper', 'bfloat16'
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:

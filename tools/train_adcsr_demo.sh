@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # AdcSR's CPU demo, end to end: the exact commands behind checkpoints/adcsr_teacher_demo_x4
-# and checkpoints/adcsr_demo_x4 (about 45 minutes on a 2-core CPU; finished steps are
-# reused, an interrupted one resumes).
+# and checkpoints/adcsr_demo_x4, trained on the real-photo set (made here by `make data` if
+# missing). Finished steps are reused, an interrupted one resumes.
 #   tools/train_adcsr_demo.sh [WORK_DIR]        (default work_dirs/adcsr_demo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,8 +10,9 @@ PY=${PYTHON:-.venv/bin/python}
 C=configs/adcsr
 
 . tools/train_lib.sh  # train(), strip()
+make -s data
 
-# 1. the VAE (autoencoder on the embedded photos)
+# 1. the VAE (an autoencoder on the photo crops)
 train $C/vae_f4c8_demo.py "$W/vae" 1500
 strip "$W/vae/iter_1500.pth" "$W/vae.pth"
 # 2. the one-step teacher on that VAE

@@ -16,7 +16,9 @@ model = dict(
     decoder_ratio=0.5,
     discriminator=dict(type='PatchDiscriminator', in_channels=3, base_channels=32,
                        num_conv=3, norm_cfg=dict(type='BN')),
-    l1_weight=1.0, gan_weight=0.02, perceptual_weight=1.0,
+    pixel_loss=dict(type='L1Loss', loss_weight=1.0),
+    gan_loss=dict(type='GANLoss', gan_type='vanilla', loss_weight=0.02),
+    perceptual_loss=dict(type='LPIPSLoss', loss_weight=1.0),
     test_cfg=dict(tile=16, tile_overlap=4),  # as the teacher: the training size
     data_preprocessor=dict(type='DataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3))
 max_iters = 600

@@ -7,7 +7,8 @@
 #       model.teacher_ckpt=work_dirs/adcsr_demo/teacher/iter_1200.pth \
 #       model.decoder_ckpt=work_dirs/adcsr_demo/stage1/iter_600.pth
 _base_ = ['./adcsr_demo_stage1_x4.py']
-model = dict(stage=2, discriminator=dict(_delete_=True, widths=None), gan_weight=0.02,
+model = dict(stage=2, discriminator=dict(_delete_=True, widths=None),
+             gan_loss=dict(loss_weight=0.02),
              decoder_ckpt=None)
 max_iters = 3000  # 1500 at a constant rate still improved: 26.35 dB PSNR-Y held out
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters + 1)

@@ -22,7 +22,7 @@ model = dict(
                    beta_schedule='scaled_linear', prediction_type='sample'),
     train_cfg=dict(one_step=True, one_step_timestep=999),
     test_cfg=dict(one_step=True, one_step_timestep=999),
-    pixel_loss_weight=1.0,
+    pixel_loss=dict(type='L1Loss', loss_weight=1.0),
     data_preprocessor=dict(type='DataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3))
 max_iters = 20
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=10)

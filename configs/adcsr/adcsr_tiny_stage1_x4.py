@@ -14,7 +14,9 @@ model = dict(
     decoder_ratio=0.5,
     discriminator=dict(type='PatchDiscriminator', in_channels=3, base_channels=16,
                        num_conv=2, norm_cfg=dict(type='BN')),
-    l1_weight=1.0, gan_weight=0.05, perceptual_weight=1.0,
+    pixel_loss=dict(type='L1Loss', loss_weight=1.0),
+    gan_loss=dict(type='GANLoss', gan_type='vanilla', loss_weight=0.05),
+    perceptual_loss=dict(type='LPIPSLoss', loss_weight=1.0),
     data_preprocessor=dict(type='DataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3))
 # Two optimizers, one per top-level module; the model's own train_step drives them.
 optim_wrapper = dict(

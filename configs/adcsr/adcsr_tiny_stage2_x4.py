@@ -5,7 +5,8 @@
 #   python tools/train.py configs/adcsr/adcsr_tiny_stage2_x4.py --cfg-options \
 #       model.teacher_ckpt=TEACHER.pth model.decoder_ckpt=STAGE1.pth
 _base_ = ['./adcsr_tiny_stage1_x4.py']
-model = dict(stage=2, discriminator=dict(_delete_=True, widths=None), gan_weight=0.05,
+model = dict(stage=2, discriminator=dict(_delete_=True, widths=None),
+             gan_loss=dict(loss_weight=0.05),
              decoder_ckpt=None)
 optim_wrapper = dict(
     generator=dict(optimizer=dict(lr=2e-4)),

@@ -6,7 +6,7 @@ model = dict(
     scheduler=dict(prediction_type='sample'),
     train_cfg=dict(one_step=True, one_step_timestep=999),
     test_cfg=dict(one_step=True, one_step_timestep=999),
-    pixel_loss_weight=1.0)
+    pixel_loss=dict(type='L1Loss', loss_weight=1.0))
 max_iters = 600
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=300)
 optim_wrapper = dict(optimizer=dict(lr=1e-3))

@@ -1,8 +1,7 @@
 """High-level entry points (config/Runner set-up; inference on arrays)."""
 from .analysis_setup import model_and_batches
-from .color_fix import color_fix
 from .inference import init_model, super_resolve, super_resolve_float, upscale_alpha
 from .runner_setup import load_config, prepare_environment
 
-__all__ = ['color_fix', 'init_model', 'load_config', 'model_and_batches', 'prepare_environment',
+__all__ = ['init_model', 'load_config', 'model_and_batches', 'prepare_environment',
            'super_resolve', 'super_resolve_float', 'upscale_alpha']

@@ -13,11 +13,12 @@ from typing import Dict, List, Sequence
 
 import torch
 
-from pgpsr.evaluation.efficiency import (autocast, count_macs, peak_memory_mib, time_once,
+from pgpsr.evaluation.efficiency import (autocast, peak_memory_mib, time_once,
                                          summarise_times)
 from pgpsr.models.backbones import DiffusersUNetDenoiser
 from pgpsr.models.backbones import diffusers_archs as archs
 from pgpsr.pruning import score_blocks, select_blocks
+from pgpsr.utils.op_counter import count_macs
 
 ARCHS = dict(sd21=archs.SD21_UNET, sdxl=archs.SDXL_UNET)
 LATENT_FACTOR = 8  # the SD VAE's

@@ -10,7 +10,6 @@ from mmengine.runner import load_checkpoint
 from pgpsr import register_all_modules
 from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import require_local_path
-from .color_fix import color_fix
 
 
 def init_model(config, checkpoint: Optional[str] = None, device: str = 'cpu'):
@@ -36,7 +35,7 @@ def _to_tensor(img: np.ndarray) -> torch.Tensor:
 
 @torch.no_grad()
 def super_resolve_float(model, rgb: np.ndarray, tile: Optional[int] = None,
-                        tile_overlap: Optional[int] = None, color: str = 'none',
+                        tile_overlap: Optional[int] = None, color: Optional[str] = None,
                         precision: str = 'fp32', seed: Optional[int] = None,
                         progress: Optional[Callable[[int, int], None]] = None) -> np.ndarray:
     """HxWx3 RGB (uint8, or float in [0, 1]) -> (sH)x(sW)x3 float32 RGB in [0, 1].
@@ -44,14 +43,14 @@ def super_resolve_float(model, rgb: np.ndarray, tile: Optional[int] = None,
     Args:
         tile / tile_overlap: LR tile size and overlap (default: the model's test_cfg);
             tiles go to the model's device one at a time, the result stays on the CPU.
-        color: 'none' | 'wavelet' | 'adain', applied to the whole image.
+        color: 'none' | 'wavelet' | 'adain', applied to the whole image (default: the
+            model's ``test_cfg.color_fix``).
         precision: 'fp32' | 'fp16' | 'bf16' autocast for the model.
     """
     from pgpsr.evaluation.efficiency import autocast
     lr = _to_tensor(rgb)
     with autocast(next(model.parameters()).device, precision):
-        sr = model.sample_any_size(lr, seed, tile, tile_overlap, progress).float()
-    sr = color_fix(sr, lr, color)
+        sr = model.sample_any_size(lr, seed, tile, tile_overlap, progress, color).float()
     return ((sr[0].permute(1, 2, 0).numpy() + 1) / 2).clip(0, 1)
 
 

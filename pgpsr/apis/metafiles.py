@@ -37,7 +37,9 @@ def efficiency_metadata(report: Dict, row: str) -> Dict:
 def update_metafiles(report: Dict, metafiles: List[str]) -> List[str]:
     """Replace the ``Results`` and measured ``Metadata`` of every metafile model whose name
     is a row's config stem; returns the names updated."""
-    stems = {osp.splitext(osp.basename(m['config']))[0]: m['name'] for m in report['models']}
+    stems = {}  # config stem -> its first row (later rows vary test-time options)
+    for m in report['models']:
+        stems.setdefault(osp.splitext(osp.basename(m['config']))[0], m['name'])
     updated = []
     for path in metafiles:
         with open(path) as f:

@@ -1,6 +1,6 @@
 """Reading any photo a user has into a predictable array, or one clear error.
 
-Grayscale, palette, RGBA, CMYK and 16-bit files are converted to RGB; the alpha channel
+Grayscale, palette, RGBA, CMYK and 16-bit (grey or colour) files are converted to RGB; the alpha channel
 is returned separately (inference upscales it on its own and reattaches it). Truncated or
 unreadable files raise :class:`BadImageError` naming the file.
 """
@@ -32,12 +32,24 @@ def _to_unit_float(arr: np.ndarray, mode: str) -> tuple:
     return arr.astype(np.float32) / 255.0, 8
 
 
+def _deep_colour(path: str, fmt: Optional[str]) -> Optional[np.ndarray]:
+    """A 16-bit colour PNG/TIFF as RGB(A) uint16, else None. PIL decodes these to 8 bits
+    (it has no 16-bit RGB mode); OpenCV keeps every bit."""
+    if fmt not in ('PNG', 'TIFF'):
+        return None
+    import cv2
+    arr = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if arr is None or arr.dtype != np.uint16 or arr.ndim != 3 or arr.shape[2] not in (3, 4):
+        return None
+    return np.ascontiguousarray(arr[..., [2, 1, 0, 3][:arr.shape[2]]])
+
+
 def read_image(path: str) -> DecodedImage:
     """Decode ``path`` fully (truncation is detected) into RGB float32 + optional alpha."""
     try:
         with Image.open(path) as im:
             im.load()
-            mode = im.mode
+            mode, fmt = im.mode, im.format
             if mode in ('P', 'PA', 'LA', 'CMYK', 'YCbCr', 'HSV', 'LAB', '1', 'RGBX', 'RGBa'):
                 im = im.convert('RGBA' if ('A' in mode or 'transparency' in im.info)
                                 else 'RGB')
@@ -48,6 +60,8 @@ def read_image(path: str) -> DecodedImage:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise BadImageError(f'{path}: cannot decode image ({exc}); the file is unreadable, '
                             'truncated or not an image') from None
+    deep = _deep_colour(path, fmt) if mode in ('RGB', 'RGBA') else None
+    arr = arr if deep is None else deep
     unit, depth = _to_unit_float(arr, mode)
     alpha = None
     if unit.ndim == 2:

@@ -11,8 +11,6 @@ from typing import Callable, Dict, List
 
 import torch
 
-from pgpsr.pruning.complexity import flop_counter
-
 PRECISIONS = dict(fp32=torch.float32, fp16=torch.float16, bf16=torch.bfloat16)
 
 
@@ -35,14 +33,6 @@ def autocast(device: torch.device, precision: str):
     if precision == 'fp32':
         return contextlib.nullcontext()
     return torch.autocast(torch.device(device).type, dtype=PRECISIONS[precision])
-
-
-@torch.no_grad()
-def count_macs(fn: Callable[[], object]) -> int:
-    """MACs of one call (torch's FlopCounterMode FLOPs / 2, attention included)."""
-    with flop_counter() as counter:
-        fn()
-    return counter.get_total_flops() // 2
 
 
 @torch.no_grad()

@@ -5,10 +5,11 @@ from .complexity import backbone_step_macs, complexity, count_params
 from .importance import SCORERS, score_blocks
 from .measures import MEASURES, cosine_dissimilarity, kl_channel_softmax
 from .policy import check_stage, select_blocks
+from .prune_step import prune_step
 from .redundancy import analyse_redundancy, block_redundancy
 from .surgery import drop_blocks, prune_ema, prune_optimizer
 
 __all__ = ['MEASURES', 'SCORERS', 'analyse_redundancy', 'backbone_step_macs',
            'block_redundancy', 'check_stage', 'complexity', 'cosine_dissimilarity',
            'count_params', 'drop_blocks', 'kl_channel_softmax', 'prune_ema',
-           'prune_optimizer', 'scale_widths', 'score_blocks', 'select_blocks', 'slice_weights']
+           'prune_optimizer', 'prune_step', 'scale_widths', 'score_blocks', 'select_blocks', 'slice_weights']

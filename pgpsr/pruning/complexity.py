@@ -2,21 +2,8 @@
 from typing import Dict, Tuple
 
 import torch
-from torch.utils.flop_counter import FlopCounterMode, sdpa_flop_count
 
-
-def _cpu_sdpa_flops(query_shape, key_shape, value_shape, *args, **kwargs) -> int:
-    return sdpa_flop_count(query_shape, key_shape, value_shape)
-
-
-# torch's counter knows the CUDA attention kernels but not the CPU one SDPA picks here;
-# without this, attention would count as free on a CPU
-_CUSTOM = {torch.ops.aten._scaled_dot_product_flash_attention_for_cpu: _cpu_sdpa_flops}
-
-
-def flop_counter() -> FlopCounterMode:
-    """torch's FlopCounterMode, counting attention on every device."""
-    return FlopCounterMode(display=False, custom_mapping=_CUSTOM)
+from pgpsr.utils.op_counter import count_macs
 
 
 def count_params(module: torch.nn.Module) -> int:
@@ -27,8 +14,8 @@ def count_params(module: torch.nn.Module) -> int:
 def backbone_step_macs(model, lr_hw: Tuple[int, int], batch: int = 1) -> int:
     """MACs of one denoiser call (backbone + neck) for an LR input of ``lr_hw``.
 
-    Counted by torch's FlopCounterMode (matmuls, convolutions, attention); MACs are half
-    the FLOPs it reports. Runs on the model's device, in eval mode, on zeros.
+    Counted by ``pgpsr.utils.op_counter.count_macs``. Runs on the model's device, in
+    eval mode, on zeros.
     """
     p = next(model.parameters())
     h, w = lr_hw
@@ -39,11 +26,9 @@ def backbone_step_macs(model, lr_hw: Tuple[int, int], batch: int = 1) -> int:
     try:
         cond = model.encode_condition(lr)
         t = torch.full((batch,), 500, device=p.device, dtype=torch.long)
-        with flop_counter() as counter:
-            model.denoise(cond, t, cond)
+        return count_macs(lambda: model.denoise(cond, t, cond))
     finally:
         model.train(was)
-    return counter.get_total_flops() // 2
 
 
 def complexity(model, lr_hw: Tuple[int, int]) -> Dict[str, int]:

@@ -56,11 +56,15 @@ def test_realesrgan_pairs_are_the_same_for_any_worker_count(photo_dir, repo_root
         assert torch.equal(x, y) and x.shape == (3, 3, 8, 8)
 
 
-def test_bad_file_is_logged_by_name_and_skipped(photo_dir):
+def test_bad_file_is_logged_by_name_and_skipped(photo_dir, monkeypatch):
+    import pgpsr.datasets.image_folder as image_folder
+    logged = []
+    monkeypatch.setattr(image_folder, 'print_log', lambda msg, **kw: logged.append(msg))
     (photo_dir / 'gt' / 'im0.png').write_bytes(b'\x89PNG broken')
     ds = DATASETS.build(dict(type='SRImageFolderDataset', data_root=str(photo_dir),
                              gt_folder='gt', pipeline=PIPELINE, max_bad_files=1))
     out = ds[0]
+    assert len(logged) == 1 and str(photo_dir / 'gt' / 'im0.png') in logged[0]
     assert out['data_samples'].gt_path.endswith('im1.png')
     assert list(ds.bad_files) == [str(photo_dir / 'gt' / 'im0.png')]
     (photo_dir / 'gt' / 'im1.png').write_bytes(b'')

@@ -4,6 +4,10 @@ import os.path as osp
 
 import pytest
 import torch
+from mmengine.config import Config
+
+from pgpsr.pruning import complexity
+from pgpsr.registry import MODELS
 
 from tests.test_tools.helpers import (ROOT, losses_by_iter, run_dist_train, run_tool,
                                       train_killed_after, write_config)
@@ -44,10 +48,12 @@ def test_schedule_macs_resume_mid_schedule_and_reload(tmp_path):
     assert _dropped(c12) == _dropped(c8)
     hist = c12['progressive_prune']['history']
     assert [h['iter'] for h in hist] == [4, 8] and c12['progressive_prune']['done'] == [0, 1]
-    # every DiT block costs the same: MACs fall by exactly the removed blocks' share
-    per_block = (hist[0]['step_macs'] - hist[1]['step_macs'])
-    assert per_block > 0
-    assert hist[0]['params'] > hist[1]['params']
+    # every DiT block costs the same: MACs and params fall by exactly the removed
+    # blocks' share (3 at the first stage, 1 at the second)
+    full = complexity(MODELS.build(Config.fromfile(osp.join(ROOT, BASE)).model), (32, 32))
+    for key in ('step_macs', 'params'):
+        per_block = hist[0][key] - hist[1][key]
+        assert per_block > 0 and full[key] - hist[0][key] == 3 * per_block, (key, full, hist)
     assert not any(k.startswith('backbone.dec_blocks.0.') for k in c12['state_dict'])
     assert any(k.startswith('backbone.dec_blocks.1.') for k in c12['state_dict'])
     assert len(c12['optimizer']['state']) == sum(1 for k, v in c12['state_dict'].items()
@@ -77,18 +83,25 @@ def test_schedule_macs_resume_mid_schedule_and_reload(tmp_path):
 
 
 def test_two_gloo_processes_remove_the_same_blocks(tmp_path):
+    """Each rank ranks the blocks in the opposite order (rank_probe.py): only rank 0's
+    choice, broadcast, makes both remove the same ones. Every rank reports its own."""
     cfg = write_config(tmp_path / 'cfg.py', """
+custom_imports = dict(imports=['tests.test_engine.rank_probe'], allow_failed_imports=False)
 train_cfg = dict(max_iters=6, val_interval=100)
-custom_hooks = [dict(type='ProgressivePruneHook', criterion='cosine', calib_batches=1,
-                     calib_steps=2, stages=[dict(at=2, parts=['encoder'], num_blocks=1),
-                                            dict(at=4, parts=['decoder'], ratio=0.25)])]
+custom_hooks = [dict(type='ProgressivePruneHook', criterion='rank_skewed',
+                     stages=[dict(at=2, parts=['encoder'], num_blocks=1),
+                             dict(at=4, parts=['decoder'], ratio=0.25)]),
+                dict(type='DroppedBlocksPerRank')]
 default_hooks = dict(checkpoint=dict(interval=6))
 """, base=BASE)
     work = tmp_path / 'w'
     res = run_dist_train(cfg, work)
     assert res.returncode == 0, res.stderr[-4000:]
-    ckpt = _load(work / 'iter_6.pth')
-    assert len(_dropped(ckpt)) == 3  # 1 encoder + round(0.25 * 8) decoder blocks
+    ranks = [json.loads((work / f'dropped_rank{r}.json').read_text()) for r in (0, 1)]
+    assert ranks[0] == ranks[1], ranks
+    # rank 0's order: the first encoder block, then the first 2 decoder blocks
+    assert ranks[0]['dropped'] == ['encoder.0', 'decoder.0', 'decoder.1']
+    assert _dropped(_load(work / 'iter_6.pth')) == ranks[0]['dropped']
     assert len(losses_by_iter(work)) == 6
 
 

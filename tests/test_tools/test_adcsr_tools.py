@@ -11,8 +11,8 @@ from skimage import data
 
 from pgpsr.apis import load_config
 from pgpsr.registry import MODELS
-from .helpers import (losses_by_iter, run_dist_train, run_tool, train_killed_after,
-                      write_config)
+from .helpers import (ROOT, assert_same_optimizer_state, losses_by_iter, run_and_rerun_killed,
+                      run_dist_train, run_tool, write_config)
 
 BODY = """
 model = dict(teacher_ckpt='{teacher}', decoder_ckpt={decoder})
@@ -29,7 +29,7 @@ def stage1(tmp_path_factory):
     root = tmp_path_factory.mktemp('adcsr')
     init_default_scope('pgpsr')
     torch.manual_seed(1)
-    teacher = MODELS.build(load_config('configs/adcsr/adcsr_teacher_tiny_x4.py').model)
+    teacher = MODELS.build(load_config(f'{ROOT}/configs/adcsr/adcsr_teacher_tiny_x4.py').model)
     torch.save(dict(state_dict=teacher.state_dict()), root / 'teacher.pth')
     cfg = write_config(root / 's1.py', BODY.format(teacher=root / 'teacher.pth', decoder=None),
                        base='configs/adcsr/adcsr_tiny_stage1_x4.py')
@@ -74,19 +74,13 @@ def test_stage2_trains_on_two_gloo_processes(stage1):
 def test_stage2_resume_after_kill_restores_both_optimizers(stage1):
     cfg = _stage2_cfg(stage1)
     full, cut = stage1 / 's2_full', stage1 / 's2_cut'
-    res = run_tool(['tools/train.py', cfg, '--work-dir', str(full)], timeout=400)
-    assert res.returncode == 0, res.stderr[-3000:]
-    train_killed_after(cfg, cut, 'iter_2.pth')
-    res = run_tool(['tools/train.py', cfg, '--work-dir', str(cut), '--resume'], timeout=400)
-    assert res.returncode == 0, res.stderr[-3000:]
+    run_and_rerun_killed(cfg, full, cut, 'iter_2.pth')
     a, b = _finite_losses(full), losses_by_iter(cut)
     assert all(a[i] == b[i] for i in (3, 4)), (a, b)
     ca = torch.load(full / 'iter_4.pth', map_location='cpu', weights_only=False)
     cb = torch.load(cut / 'iter_4.pth', map_location='cpu', weights_only=False)
     for part in ('generator', 'discriminator'):
-        sa, sb = ca['optimizer'][part]['state'], cb['optimizer'][part]['state']
-        assert sa.keys() == sb.keys() and sa
-        assert all(torch.equal(sa[k]['exp_avg'], sb[k]['exp_avg']) for k in sa)
+        assert_same_optimizer_state(ca['optimizer'][part], cb['optimizer'][part])
     assert all(torch.equal(v, cb['state_dict'][k]) for k, v in ca['state_dict'].items())
 
     # the stage-2 checkpoint super-resolves an odd-sized photo with its original config

@@ -24,6 +24,8 @@ custom_hooks = [dict(type='ProgressivePruneHook', criterion='cosine', calib_batc
     assert ckpt['progressive_prune']['done'] == [0]
 
 
+# mmengine's strategies re-request the current MMLogger with arguments
+@pytest.mark.filterwarnings('ignore:.*the method `get_instance` should not accept:UserWarning')
 def test_sharded_strategies_are_refused_with_the_way_out():
     check_strategy(None)
     check_strategy(SingleDeviceStrategy())

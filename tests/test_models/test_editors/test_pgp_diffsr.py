@@ -123,11 +123,17 @@ def test_training_noise_follows_the_step_counter():
     assert 'num_train_steps' in model.state_dict()
 
 
-def test_pixel_loss_term():
-    model = build(pixel_loss_weight=0.5)
-    losses = model.forward_train(*_batch())
-    assert set(losses) == {'loss_diffusion', 'loss_pixel'}
-    assert losses['loss_pixel'] > 0
+def test_pixel_loss_term_comes_from_the_registry_with_its_weight():
+    batch = _batch()
+    out = {}
+    for w in (1.0, 0.5):
+        torch.manual_seed(0)
+        model = build(pixel_loss=dict(type='L1Loss', loss_weight=w),
+                      diffusion_loss=dict(type='MSELoss', loss_weight=2 * w))
+        out[w] = model.forward_train(*batch)
+    assert set(out[1.0]) == {'loss_diffusion', 'loss_pixel'} and out[1.0]['loss_pixel'] > 0
+    for key in out[1.0]:
+        assert torch.allclose(out[0.5][key], 0.5 * out[1.0][key]), key
 
 
 def test_predict_mode_returns_datasamples_in_pixel_range():

@@ -14,7 +14,6 @@ import math
 from typing import Dict, List, Optional, Union
 
 import torch
-import torch.nn.functional as F
 from mmagic.structures import DataSample
 from mmengine.model import BaseModel, is_model_wrapper
 from mmengine.optim import OptimWrapperDict
@@ -26,9 +25,6 @@ from pgpsr.utils.pretrained import require_local_path
 from pgpsr.utils.wrappers import unwrap
 from ..sr_predict import SRPredictMixin
 from .builders import build_feature_discriminator, build_student
-
-DEFAULT_TEST_CFG = dict(tile=None, tile_overlap=8, seed=0)
-
 
 def _load_prefixed(module, path: str, prefix: str, what: str) -> None:
     state = _load_checkpoint(require_local_path(path, what), map_location='cpu')
@@ -87,26 +83,28 @@ class AdcSR(SRPredictMixin, BaseModel):
         decoder_ckpt: Stage-1 checkpoint whose pruned decoder stage 2 starts from.
         discriminator: Stage 1: a config (default mmagic's ``PatchDiscriminator`` on
             images). Stage 2: ``dict(widths=...)`` for the denoiser-based one.
-        l1_weight, gan_weight, perceptual_weight: Loss weights (generator side).
-        perceptual: Kwargs of the LPIPS metric network (``vgg16_path``) for stage 1.
+        pixel_loss: Generator's L1 (stage 1: to the GT image; stage 2: to the teacher's
+            latent in decoder-feature space), e.g. ``dict(type='L1Loss', loss_weight=1.0)``.
+        gan_loss: Non-saturating GAN loss, ``dict(type='GANLoss', gan_type='vanilla',
+            loss_weight=w)``; the weight applies to the generator's term only.
+        perceptual_loss: Stage 1's ``LPIPSLoss`` (off, with a log line, without VGG16
+            weights); None: off.
+        test_cfg: ``tile``, ``tile_overlap``, ``seed``, ``color_fix`` ('none', 'wavelet',
+            'adain': OSEDiff's colour correction against the bicubic upscale, whole image).
     """
 
     def __init__(self, teacher: Dict, teacher_ckpt: Optional[str] = None, stage: int = 2,
                  unet_widths: Optional[Dict[str, float]] = None, decoder_ratio: float = 0.5,
                  decoder_ckpt: Optional[str] = None, discriminator: Optional[Dict] = None,
-                 l1_weight: float = 1.0, gan_weight: float = 0.1,
-                 perceptual_weight: float = 1.0, perceptual: Optional[Dict] = None,
+                 pixel_loss: Optional[Dict] = None, gan_loss: Optional[Dict] = None,
+                 perceptual_loss: Optional[Dict] = None,
                  test_cfg: Optional[Dict] = None, data_preprocessor: Optional[Dict] = None,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(data_preprocessor=build_data_preprocessor(data_preprocessor),
                          init_cfg=init_cfg)
         if stage not in (1, 2):
             raise ValueError(f'AdcSR.stage must be 1 or 2, got {stage!r}')
-        unknown = set(test_cfg or {}) - set(DEFAULT_TEST_CFG)
-        if unknown:
-            raise KeyError(f'AdcSR.test_cfg: unknown key(s) {sorted(unknown)}; valid keys '
-                           f'are {sorted(DEFAULT_TEST_CFG)}')
-        self.test_cfg = {**DEFAULT_TEST_CFG, **(test_cfg or {})}
+        self.test_cfg = self.merge_test_cfg(test_cfg)
         self.stage = stage
         self.teacher = MODELS.build(teacher)
         if not hasattr(self.teacher.codec, 'vae'):
@@ -138,19 +136,11 @@ class AdcSR(SRPredictMixin, BaseModel):
         self._register_state_dict_hook(_strip_wrapper_keys)
         self._register_load_state_dict_pre_hook(_add_wrapper_keys, with_module=True)
         self.register_load_state_dict_post_hook(_accept_generator_only)
-        self.l1_weight, self.gan_weight = l1_weight, gan_weight
-        self.perceptual_weight, self.lpips = perceptual_weight, None
-        if stage == 1 and perceptual_weight:
-            self.__dict__['lpips'] = self._build_lpips(perceptual or {})
-
-    @staticmethod
-    def _build_lpips(kwargs: Dict):
-        """LPIPS network for the perceptual loss; None (and a log line) without weights."""
-        from pgpsr.evaluation.metrics.lpips import LPIPS
-        metric = LPIPS(**kwargs)
-        if metric.net is not None:
-            metric.net.requires_grad_(False)
-        return metric.net
+        self.pixel_loss = MODELS.build(pixel_loss or dict(type='L1Loss', loss_weight=1.0))
+        self.gan_loss = MODELS.build(gan_loss or dict(type='GANLoss', gan_type='vanilla',
+                                                      loss_weight=0.1))
+        self.perceptual_loss = MODELS.build(perceptual_loss) if (
+            stage == 1 and perceptual_loss) else None
 
     def inference_module(self) -> torch.nn.Module:
         """What runs at test time (benchmark.py counts its parameters)."""
@@ -187,12 +177,13 @@ class AdcSR(SRPredictMixin, BaseModel):
     def _d_loss(self, fake: torch.Tensor, real: torch.Tensor) -> Dict[str, torch.Tensor]:
         d_fake = self.discriminator(fake.detach()).float()
         d_real = self.discriminator(real.detach()).float()
-        return dict(loss_d_fake=F.softplus(d_fake).mean(), loss_d_real=F.softplus(-d_real).mean())
+        return dict(loss_d_fake=self.gan_loss(d_fake, False, is_disc=True),
+                    loss_d_real=self.gan_loss(d_real, True, is_disc=True))
 
     def _g_gan(self, fake: torch.Tensor) -> torch.Tensor:
         unwrap(self.discriminator).requires_grad_(False)
         try:
-            return self.gan_weight * F.softplus(-self.discriminator(fake).float()).mean()
+            return self.gan_loss(self.discriminator(fake).float(), True)
         finally:
             unwrap(self.discriminator).requires_grad_(True)
 
@@ -211,17 +202,17 @@ class AdcSR(SRPredictMixin, BaseModel):
         with g_optim.optim_context(self.generator):
             if self.stage == 1:
                 fake = self.generator(z_gt, mode='reconstruct')
-                g_losses = dict(loss_l1=self.l1_weight * F.l1_loss(fake.float(), gt.float()))
-                if self.lpips is not None:
-                    g_losses['loss_perceptual'] = self.perceptual_weight * self.lpips(
-                        fake.float().clamp(-1, 1), gt.float()).mean()
+                g_losses = dict(loss_l1=self.pixel_loss(fake.float(), gt.float()))
+                if self.perceptual_loss is not None and self.perceptual_loss.available:
+                    g_losses['loss_perceptual'] = self.perceptual_loss(
+                        fake.float().clamp(-1, 1), gt.float())
                 real = gt
             else:
                 fake = self.generator(lr, mode='features')
                 with torch.no_grad():
                     feat_t = student.latent_features(target)
                     real = student.latent_features(z_gt)
-                g_losses = dict(loss_l1=self.l1_weight * F.l1_loss(fake.float(), feat_t.float()))
+                g_losses = dict(loss_l1=self.pixel_loss(fake.float(), feat_t.float()))
             g_losses['loss_gan_g'] = self._g_gan(fake)
             g_loss, g_log = self.parse_losses(g_losses)
         g_optim.update_params(g_loss)
@@ -229,7 +220,7 @@ class AdcSR(SRPredictMixin, BaseModel):
             d_loss, d_log = self.parse_losses(self._d_loss(fake, real))
         d_optim.update_params(d_loss)
         log = {k: v.detach() for k, v in {**d_log, **g_log}.items()}  # 'loss' = generator's
-        for k, v in log.items():
+        for k, v in sorted(log.items(), key=lambda kv: kv[0] == 'loss'):  # terms first
             if not math.isfinite(float(v)):
                 raise FloatingPointError(f'AdcSR stage {self.stage}: {k} is {float(v)}; '
                                          'lower the learning rates or enable grad clipping')

@@ -10,7 +10,6 @@ reconstruction of the GT, so PSNR/SSIM in ``val_evaluator`` measure the codec.
 from typing import Dict, List, Optional, Union
 
 import torch
-import torch.nn.functional as F
 from mmagic.structures import DataSample
 from mmengine.model import BaseModel
 
@@ -22,12 +21,13 @@ from pgpsr.registry import MODELS
 class CodecPretrainer(BaseModel):
     """Args:
         codec: An ``AutoencoderKLCodec`` config with ``frozen=False``.
-        l1_weight: Weight of the pixel L1 loss (images in [-1, 1]).
+        pixel_loss: Reconstruction loss on images in [-1, 1] (default
+            ``dict(type='L1Loss', loss_weight=1.0)``).
         kl_weight: Weight of the KL divergence of the latent posterior to N(0, I),
             averaged over latent elements (keeps the latent scale bounded).
     """
 
-    def __init__(self, codec: Dict, l1_weight: float = 1.0, kl_weight: float = 1e-6,
+    def __init__(self, codec: Dict, pixel_loss: Optional[Dict] = None, kl_weight: float = 1e-6,
                  data_preprocessor: Optional[Dict] = None,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(data_preprocessor=build_data_preprocessor(data_preprocessor),
@@ -37,7 +37,8 @@ class CodecPretrainer(BaseModel):
             raise TypeError('CodecPretrainer trains an AutoencoderKLCodec (a VAE)')
         if not any(p.requires_grad for p in self.codec.parameters()):
             raise ValueError('CodecPretrainer: the codec is frozen; set codec.frozen=False')
-        self.l1_weight, self.kl_weight = l1_weight, kl_weight
+        self.pixel_loss = MODELS.build(pixel_loss or dict(type='L1Loss', loss_weight=1.0))
+        self.kl_weight = kl_weight
 
     def reconstruct(self, img: torch.Tensor) -> torch.Tensor:
         """Image in [-1, 1] -> encode (posterior mode) -> decode, clamped to [-1, 1]."""
@@ -47,7 +48,7 @@ class CodecPretrainer(BaseModel):
         vae = self.codec.vae
         posterior = vae.encode(gt).latent_dist
         rec = vae.decode(posterior.sample()).sample
-        return dict(loss_l1=self.l1_weight * F.l1_loss(rec.float(), gt.float()),
+        return dict(loss_l1=self.pixel_loss(rec.float(), gt.float()),
                     loss_kl=self.kl_weight * posterior.kl().mean() / posterior.mean[0].numel())
 
     def _model_domain(self, data_samples) -> torch.Tensor:

@@ -14,9 +14,6 @@ from pgpsr.models.data_preprocessors.default import build_data_preprocessor
 from pgpsr.registry import MODELS
 from ..sr_predict import SRPredictMixin
 
-DEFAULT_TEST_CFG = dict(tile=None, tile_overlap=8, seed=0)
-
-
 @MODELS.register_module()
 class PeerSR(SRPredictMixin, BaseModel):
     """Wrap a generator that maps RGB in [0, 1] to ``scale`` x larger RGB in [0, 1].
@@ -24,7 +21,7 @@ class PeerSR(SRPredictMixin, BaseModel):
     Args:
         generator: e.g. ``dict(type='RRDBNet', in_channels=3, out_channels=3,
             mid_channels=64, num_blocks=23, growth_channels=32, upscale_factor=4)``.
-        scale: The generator's factor. test_cfg: ``tile``, ``tile_overlap`` (LR pixels).
+        scale: The generator's factor. test_cfg: ``tile``, ``tile_overlap`` (LR pixels), ``color_fix``.
     """
 
     def __init__(self, generator: Dict, scale: int = 4, test_cfg: Optional[Dict] = None,
@@ -33,10 +30,7 @@ class PeerSR(SRPredictMixin, BaseModel):
                          init_cfg=init_cfg)
         self.generator = MODELS.build(generator)
         self.scale = scale
-        unknown = set(test_cfg or {}) - set(DEFAULT_TEST_CFG)
-        if unknown:
-            raise KeyError(f'PeerSR.test_cfg: unknown key(s) {sorted(unknown)}')
-        self.test_cfg = {**DEFAULT_TEST_CFG, **(test_cfg or {})}
+        self.test_cfg = self.merge_test_cfg(test_cfg)
 
     @torch.no_grad()
     def sample(self, lr: torch.Tensor, seed: Optional[int] = None, **_) -> torch.Tensor:

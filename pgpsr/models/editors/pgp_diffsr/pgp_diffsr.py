@@ -21,22 +21,13 @@ from mmengine.model import BaseModel
 from pgpsr.models.data_preprocessors.default import build_data_preprocessor
 from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import load_weights_file
-from ..sr_predict import SRPredictMixin
+from ..sr_predict import SRPredictMixin, merge_config
 from ...diffusion_utils import (build_scheduler, predict_x0, step_accepts_generator,
                                 training_target)
 
 DEFAULT_TRAIN_CFG = dict(one_step=False, one_step_timestep=999, seed=0)
-DEFAULT_TEST_CFG = dict(num_steps=20, start='noise', strength=1.0, one_step=False,
-                        one_step_timestep=999, seed=0, tile=None, tile_overlap=8)
-
-
-def _merge(defaults: Dict, given: Optional[Dict], name: str) -> Dict:
-    given = dict(given or {})
-    unknown = sorted(set(given) - set(defaults))
-    if unknown:
-        raise KeyError(f'PGPDiffSR.{name}: unknown key(s) {unknown}; '
-                       f'valid keys are {sorted(defaults)}')
-    return {**defaults, **given}
+OWN_TEST_CFG = dict(num_steps=20, start='noise', strength=1.0, one_step=False,
+                    one_step_timestep=999)  # + SRPredictMixin's shared keys
 
 
 @MODELS.register_module()
@@ -53,8 +44,11 @@ class PGPDiffSR(SRPredictMixin, BaseModel):
         neck: Optional adapter: ``neck(pred, cond)`` on the output, or, when it has
             ``run``, inside the backbone (the PhaseExchangeAdapter's decoder sites).
         scale: Upscaling factor.
-        loss_weight: Weight of the latent diffusion loss ``loss_diffusion``.
-        pixel_loss_weight: Weight of an L1 loss on the decoded x0 (``loss_pixel``; 0: off).
+        diffusion_loss: The latent diffusion loss ``loss_diffusion`` (default
+            ``dict(type='MSELoss', loss_weight=1.0)``), on the scheduler's target (x0 in
+            one-step mode).
+        pixel_loss: Optional loss on the decoded x0 vs the GT image (``loss_pixel``),
+            e.g. ``dict(type='L1Loss', loss_weight=1.0)``; None: off.
         residual: Diffuse the *residual* over the LR condition latent (z0 - cond) instead
             of z0, and add the condition back after sampling (ResShift-style). With a
             zero-initialised output layer an untrained model then returns the bicubic
@@ -65,13 +59,14 @@ class PGPDiffSR(SRPredictMixin, BaseModel):
             ``one_step``, ``one_step_timestep``, ``seed``, ``tile`` / ``tile_overlap``
             (LR pixels: images bigger than ``tile`` are processed in blended tiles, results
             kept on the CPU; DiTs generalise poorly to grids far larger than they trained
-            on, so their configs tile at the training size).
+            on, so their configs tile at the training size), ``color_fix``.
     """
 
     def __init__(self, backbone: Dict, codec: Dict,
                  scheduler: Optional[Dict] = None, sample_scheduler: Optional[Dict] = None,
-                 neck: Optional[Dict] = None, scale: int = 4, loss_weight: float = 1.0,
-                 pixel_loss_weight: float = 0.0, residual: bool = False,
+                 neck: Optional[Dict] = None, scale: int = 4,
+                 diffusion_loss: Optional[Dict] = None, pixel_loss: Optional[Dict] = None,
+                 residual: bool = False,
                  backbone_pretrained: Optional[str] = None,
                  train_cfg: Optional[Dict] = None, test_cfg: Optional[Dict] = None,
                  data_preprocessor: Optional[Dict] = None,
@@ -91,11 +86,12 @@ class PGPDiffSR(SRPredictMixin, BaseModel):
         self.sample_scheduler = build_scheduler(
             sample_scheduler or dict(type='DDIMScheduler'), self.scheduler.config)
         self.scale = scale
-        self.loss_weight = loss_weight
-        self.pixel_loss_weight = pixel_loss_weight
+        self.diffusion_loss = MODELS.build(diffusion_loss or dict(type='MSELoss',
+                                                                  loss_weight=1.0))
+        self.pixel_loss = MODELS.build(pixel_loss) if pixel_loss else None
         self.residual = residual
-        self.train_cfg = _merge(DEFAULT_TRAIN_CFG, train_cfg, 'train_cfg')
-        self.test_cfg = _merge(DEFAULT_TEST_CFG, test_cfg, 'test_cfg')
+        self.train_cfg = merge_config(DEFAULT_TRAIN_CFG, train_cfg, 'PGPDiffSR.train_cfg')
+        self.test_cfg = self.merge_test_cfg(test_cfg, OWN_TEST_CFG)
         if self.test_cfg['start'] not in ('noise', 'lr'):
             raise ValueError("PGPDiffSR.test_cfg.start must be 'noise' or 'lr', got "
                              f"{self.test_cfg['start']!r}")
@@ -182,7 +178,7 @@ class PGPDiffSR(SRPredictMixin, BaseModel):
             t = torch.full((b,), self.train_cfg['one_step_timestep'], device=z0.device,
                            dtype=torch.long)
             x0 = predict_x0(self.scheduler, self._denoise_train(cond, t, cond, losses), cond, t)
-            losses['loss_diffusion'] = self.loss_weight * F.mse_loss(x0.float(), z0.float())
+            losses['loss_diffusion'] = self.diffusion_loss(x0.float(), z0.float())
         else:
             t = torch.randint(0, self.scheduler.config.num_train_timesteps, (b,),
                               device=z0.device, generator=g)
@@ -190,12 +186,11 @@ class PGPDiffSR(SRPredictMixin, BaseModel):
             x_t = self.scheduler.add_noise(z0, noise, t)
             pred = self._denoise_train(x_t, t, cond, losses)
             target = training_target(self.scheduler, z0, noise, t)
-            losses['loss_diffusion'] = self.loss_weight * F.mse_loss(pred.float(),
-                                                                     target.float())
-            x0 = predict_x0(self.scheduler, pred, x_t, t) if self.pixel_loss_weight else None
-        if self.pixel_loss_weight:
+            losses['loss_diffusion'] = self.diffusion_loss(pred.float(), target.float())
+            x0 = predict_x0(self.scheduler, pred, x_t, t) if self.pixel_loss else None
+        if self.pixel_loss is not None:
             img = self.codec.decode(x0 + cond if self.residual else x0)
-            losses['loss_pixel'] = self.pixel_loss_weight * F.l1_loss(img.float(), gt.float())
+            losses['loss_pixel'] = self.pixel_loss(img.float(), gt.float())
         return losses
 
     def _check_gt_size(self, gt: torch.Tensor) -> torch.Tensor:

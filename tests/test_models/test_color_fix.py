@@ -3,7 +3,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from pgpsr.apis.color_fix import color_fix, wavelet_low
+from pgpsr.models.color_fix import color_fix, wavelet_low
 
 
 def test_adain_matches_the_references_channel_statistics():
