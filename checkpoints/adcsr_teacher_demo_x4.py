@@ -7,5 +7,6 @@
 #   python tools/infer.py checkpoints/adcsr_teacher_demo_x4.py \
 #       checkpoints/adcsr_teacher_demo_x4.pth --input photo.png --output out/
 _base_ = ['../configs/adcsr/adcsr_teacher_demo_x4.py']
-model = dict(codec=dict(pretrained=None))  # the VAE's weights are in the checkpoint
+# the VAE's weights are in the checkpoint; the wavelet colour fix is on (see adcsr_demo_x4.py)
+model = dict(codec=dict(pretrained=None), test_cfg=dict(color_fix='wavelet'))
 load_from = None

@@ -22,7 +22,6 @@ import sys
 import time
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), 'analysis_tools'))
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
@@ -98,16 +97,12 @@ def evaluate(models: dict, work_dir: str, photo_set: str = 'embedded') -> dict:
 
 
 def benchmark(configs: dict, checkpoints: dict) -> dict:
-    import benchmark as bench
+    from pgpsr.apis.benchmarking import run, to_markdown
     names = list(configs)
-    argv = [configs[names[0]], checkpoints[names[0]]]
-    for n in names[1:]:
-        argv += ['--compare', configs[n], checkpoints[n]]
-    argv += ['--lr-size', '64', '64', '--repeats', '5', '--warmup', '1']
-    report = bench.run(bench.parse_args(argv))
+    report = run([(configs[n], checkpoints[n]) for n in names], (64, 64), repeats=5, warmup=1)
     for name, row in zip(names, report['models']):
         row['model'] = name
-    report['markdown'] = bench.to_markdown(report)
+    report['markdown'] = to_markdown(report)
     return report
 
 

@@ -73,6 +73,13 @@ def held_out_photos(photo_set: str = 'embedded', lr_kind: str = 'bicubic'
         yield osp.splitext(osp.basename(path))[0], gt, make_lr(gt, lr_kind, seed=i)
 
 
+def colour_shift(img: np.ndarray, ref: np.ndarray) -> float:
+    """Largest per-channel difference of the mean RGB level (8-bit) of ``img`` and ``ref``
+    (the bicubic upscale): how far a model moved the photo's overall colour."""
+    return float(np.abs(img.reshape(-1, 3).astype(np.float64).mean(0) -
+                        ref.reshape(-1, 3).astype(np.float64).mean(0)).max())
+
+
 def score(gt: np.ndarray, img: np.ndarray) -> Dict[str, float]:
     return dict(psnr_y=psnr(gt, img, SCALE), ssim_y=ssim(gt, img, SCALE),
                 niqe=niqe_y(img, SCALE))
@@ -102,12 +109,15 @@ def evaluate_held_out(models: Dict[str, object], out_dir: Optional[str] = None,
             if out_dir:
                 Image.fromarray(outputs[key]).save(osp.join(out_dir, f'{stem}_{key}.png'))
         row = dict(image=stem, lr_size=[h // SCALE, w // SCALE], seconds=seconds)
-        row.update({key: score(gt, img) for key, img in outputs.items()})
+        row.update({key: dict(score(gt, img), colour_shift=colour_shift(img, outputs['bicubic']))
+                    for key, img in outputs.items()})
         row['gt'] = dict(niqe=niqe_y(gt, SCALE))
         rows.append(row)
         outputs_all[stem] = dict(outputs, gt=gt, lr=lr)
     keys = ['bicubic', *models]
     mean = {k: {m: float(np.mean([r[k][m] for r in rows])) for m in METRICS} for k in keys}
+    for k in keys:  # the worst photo: a shift on one photo is visible on that photo
+        mean[k]['max_colour_shift'] = max(r[k]['colour_shift'] for r in rows)
     mean['gt'] = dict(niqe=float(np.mean([r['gt']['niqe'] for r in rows])))
     return dict(images=rows, mean=mean, outputs=outputs_all, photo_set=photo_set,
                 lr_kind=lr_kind)

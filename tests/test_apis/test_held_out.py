@@ -31,3 +31,16 @@ def test_bicubic_row_scores_the_matlab_upscale(monkeypatch):
     res = held_out.evaluate_held_out(dict(same=up))
     assert res['mean']['same'] == res['mean']['bicubic']
     assert 20 < res['mean']['bicubic']['psnr_y'] < 40
+
+
+def test_colour_shift_is_the_largest_mean_channel_difference():
+    import numpy as np
+
+    from pgpsr.apis.held_out import colour_shift
+    ref = np.full((4, 4, 3), 100, np.uint8)
+    img = ref.copy()
+    img[..., 1] = 103
+    img[0, 0, 2] = 116  # +16 on one of 16 pixels: +1 level on average
+    assert colour_shift(img, ref) == 3.0 and colour_shift(ref, ref) == 0.0
+    img[..., 1] = 90
+    assert colour_shift(img, ref) == 10.0

@@ -16,24 +16,29 @@ def params(module):
     return sum(p.numel() for p in module.parameters())
 
 
-def test_shipped_student_is_smaller_and_restores_a_held_out_photo():
+def test_shipped_student_is_smaller_and_restores_a_held_out_photo_in_its_colours():
+    """Held-out coffee crop: both above a quality floor; with the configs' wavelet colour
+    fix the mean colour stays within 2 levels of the bicubic upscale's (README: up to 21
+    levels off without it on unseen photos)."""
+    import cv2
     teacher, student = load('adcsr_teacher_demo_x4'), load('adcsr_demo_x4')
     assert params(student.inference_module()) < 0.5 * params(teacher)
-    # the student was distilled from this very teacher: the frozen copy inside it matches
-    t_state = teacher.state_dict()
-    assert all(np.array_equal(v.numpy(), t_state[k].numpy())
-               for k, v in student.teacher.state_dict().items())
+    assert teacher.test_cfg['color_fix'] == student.test_cfg['color_fix'] == 'wavelet'
     name, gt, lr = next(iter(held_out_photos()))
     crop_gt, crop_lr = gt[:160, :240], lr[:40, :60]
+    bicubic = cv2.resize(crop_lr, (240, 160), interpolation=cv2.INTER_CUBIC)
     for model in (teacher, student):
         sr = super_resolve(model, crop_lr)
         assert sr.shape == crop_gt.shape and sr.dtype == np.uint8
-        assert score(crop_gt, sr)['psnr_y'] > 24  # random init: 11-13 dB, bicubic 28.3
+        assert score(crop_gt, sr)['psnr_y'] > 26  # random init: 11-13 dB, bicubic 29.4
+        shift = np.abs(sr.reshape(-1, 3).mean(0) - bicubic.reshape(-1, 3).mean(0)).max()
+        assert shift < 2, shift
 
 
 def test_gap_analysis_locates_the_students_loss(tmp_path):
-    """adcsr_gap.py on the shipped pair: the student reproduces its distillation target
-    (README: the loss sits in the pruned decoder, not in stage 2)."""
+    """adcsr_gap.py on the shipped pair: the pruned decoder is as good as the teacher's VAE
+    and the student reproduces its distillation target (README: the loss sits in the
+    CPU-sized VAE itself, a bound for teacher and student alike)."""
     import json
 
     from .helpers import run_tool
@@ -42,8 +47,8 @@ def test_gap_analysis_locates_the_students_loss(tmp_path):
                     CKPT.format('adcsr_demo_x4', 'pth'), '--json', str(out)], timeout=600)
     assert res.returncode == 0, res.stderr[-3000:]
     mean = json.loads(out.read_text())['mean']
-    assert mean['vae'] > mean['pruned_decoder'] + 0.5
-    assert abs(mean['student'] - mean['target']) < 0.5
+    assert abs(mean['pruned_decoder'] - mean['vae']) < 0.3, mean
+    assert abs(mean['student'] - mean['target']) < 0.5, mean
 
 
 def test_student_only_checkpoint_loads_strictly_and_partial_modules_still_fail(tmp_path):

@@ -47,11 +47,11 @@ def main(argv=None):
     with torch.no_grad():
         for name, gt, lr in held_out_photos():
             z_gt = teacher.codec.encode(tensor(gt))
-            z_t = model._teacher_latent(tensor(lr))
+            z_t = model.teacher_latent(tensor(lr))
             outs = dict(vae=image(teacher.codec.decode(z_gt)),
                         pruned_decoder=image(student(z_gt, mode='reconstruct')),
                         target=image(student(z_t, mode='reconstruct')),
-                        student=super_resolve(model, lr))
+                        student=super_resolve(model, lr, color='none'))
             rows[name] = {k: score(gt, v)['psnr_y'] for k, v in outs.items()}
     mean = {k: float(np.mean([r[k] for r in rows.values()])) for k in next(iter(rows.values()))}
     for k, v in mean.items():

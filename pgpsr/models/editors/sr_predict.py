@@ -41,7 +41,7 @@ class SRPredictMixin:
                              f'{COLOR_FIXES}, got {cfg["color_fix"]!r}')
         return cfg
 
-    def _pad_lr(self, lr: torch.Tensor) -> torch.Tensor:
+    def pad_lr(self, lr: torch.Tensor) -> torch.Tensor:
         """Pad LR sides up to ``lr_size_divisor`` (reflect; replicate when too small)."""
         d = self.lr_size_divisor
         h, w = lr.shape[-2:]

@@ -112,7 +112,7 @@ def test_odd_sizes_come_back_exactly_x4(teacher_ckpt):
         out = model.sample(torch.rand(1, 3, h, w) * 2 - 1)
         assert out.shape == (1, 3, 4 * h, 4 * w) and torch.isfinite(out).all()
     with pytest.raises(ValueError, match='multiples of 4'):
-        model._check_lr(torch.zeros(1, 3, 10, 12))
+        model.check_lr(torch.zeros(1, 3, 10, 12))
 
 
 def test_real_size_student_meets_the_budget():

@@ -153,7 +153,7 @@ class AdcSR(SRPredictMixin, BaseModel):
         return student.unshuffle.downscale_factor * student.unet.size_divisor \
             if hasattr(student.unshuffle, 'downscale_factor') else student.unet.size_divisor
 
-    def _check_lr(self, lr: torch.Tensor) -> None:
+    def check_lr(self, lr: torch.Tensor) -> None:
         d = self.lr_size_divisor
         if lr.shape[-2] % d or lr.shape[-1] % d:
             raise ValueError(f'AdcSR training LR crops must be multiples of {d} px (got '
@@ -165,11 +165,13 @@ class AdcSR(SRPredictMixin, BaseModel):
     def sample(self, lr: torch.Tensor, seed: Optional[int] = None) -> torch.Tensor:
         """LR in [-1, 1], any size -> SR in [-1, 1], exactly ``scale`` x (deterministic)."""
         h, w = lr.shape[-2:]
-        out = self.generator(self._pad_lr(lr), mode='sr')
+        out = self.generator(self.pad_lr(lr), mode='sr')
         return out[..., :h * self.scale, :w * self.scale].float().clamp(-1, 1)
 
     # ---- training ----------------------------------------------------------------------------
-    def _teacher_latent(self, lr: torch.Tensor) -> torch.Tensor:
+    def teacher_latent(self, lr: torch.Tensor) -> torch.Tensor:
+        """The teacher's one-step clean latent for LR ``lr`` (stage 2's target; the gap
+        analysis decodes it), cropped to the LR's latent grid."""
         z = self.teacher.sample_latent(lr, one_step=True)
         u = self.teacher.codec.factor // self.scale
         return z[..., :lr.shape[-2] // u, :lr.shape[-1] // u]
@@ -193,11 +195,11 @@ class AdcSR(SRPredictMixin, BaseModel):
         lr, gt = data['inputs'], data['data_samples'].gt_img
         if isinstance(lr, dict):
             lr = lr['img']
-        self._check_lr(lr)
+        self.check_lr(lr)
         g_optim, d_optim = optim_wrapper['generator'], optim_wrapper['discriminator']
         with torch.no_grad():
             z_gt = self.teacher.codec.encode(gt)
-            target = self._teacher_latent(lr) if self.stage == 2 else None
+            target = self.teacher_latent(lr) if self.stage == 2 else None
         student = unwrap(self.generator)
         with g_optim.optim_context(self.generator):
             if self.stage == 1:

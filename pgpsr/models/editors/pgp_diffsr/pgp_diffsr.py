@@ -165,7 +165,7 @@ class PGPDiffSR(SRPredictMixin, BaseModel):
 
     # ---- training ------------------------------------------------------------------------------
     def forward_train(self, lr: torch.Tensor, gt: torch.Tensor) -> Dict[str, torch.Tensor]:
-        lr, gt = self._pad_lr(lr), self._check_gt_size(gt)
+        lr, gt = self.pad_lr(lr), self._check_gt_size(gt)
         with torch.no_grad():
             z0 = self.codec.encode(gt)
             cond = self.encode_condition(lr)
@@ -221,7 +221,7 @@ class PGPDiffSR(SRPredictMixin, BaseModel):
         num_steps = num_steps or cfg['num_steps']
         one_step = cfg['one_step'] if one_step is None else one_step
         seed = cfg['seed'] if seed is None else seed
-        cond = self.encode_condition(self._pad_lr(lr))
+        cond = self.encode_condition(self.pad_lr(lr))
         if one_step:  # deterministic: no generator (also lets it run on the meta device)
             t = torch.full((cond.shape[0],), cfg['one_step_timestep'], device=cond.device,
                            dtype=torch.long)
