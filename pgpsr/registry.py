@@ -6,7 +6,6 @@ registry import the modules that register into it on first use.
 """
 from mmagic.registry import DATA_SAMPLERS as MMAGIC_DATA_SAMPLERS
 from mmagic.registry import DATASETS as MMAGIC_DATASETS
-from mmagic.registry import DIFFUSION_SCHEDULERS as MMAGIC_DIFFUSION_SCHEDULERS
 from mmagic.registry import EVALUATORS as MMAGIC_EVALUATORS
 from mmagic.registry import HOOKS as MMAGIC_HOOKS
 from mmagic.registry import LOOPS as MMAGIC_LOOPS
@@ -25,8 +24,6 @@ from mmengine.registry import Registry
 MODELS = Registry('model', parent=MMAGIC_MODELS, locations=['pgpsr.models'])
 MODEL_WRAPPERS = Registry('model_wrapper', parent=MMAGIC_MODEL_WRAPPERS,
                           locations=['pgpsr.models'])
-DIFFUSION_SCHEDULERS = Registry('diffusion scheduler', parent=MMAGIC_DIFFUSION_SCHEDULERS,
-                                locations=['pgpsr.models'])
 DATASETS = Registry('dataset', parent=MMAGIC_DATASETS, locations=['pgpsr.datasets'])
 DATA_SAMPLERS = Registry('data sampler', parent=MMAGIC_DATA_SAMPLERS,
                          locations=['pgpsr.datasets'])

@@ -12,7 +12,9 @@ from .per_image import PerImageMetric
 
 
 class VGGPerceptualMetric(PerImageMetric):
-    """Args:
+    """A per-image metric on VGG16 features plus its own heads (LPIPS, DISTS).
+
+    Args:
         vgg16_path: torchvision's ``vgg16-397923af.pth``; default: torchvision's cache.
         head_path: The metric's own weights; default: the file in its wheel.
         device: Where the network runs; default CUDA when available.

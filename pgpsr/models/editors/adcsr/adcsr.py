@@ -71,7 +71,10 @@ def _accept_generator_only(model, incompatible) -> None:
 
 @MODELS.register_module()
 class AdcSR(SRPredictMixin, BaseModel):
-    """Args:
+    """AdcSR: a one-step teacher compressed into a student (pruned denoiser + half-width
+    VAE decoder) by two-stage adversarial distillation in the decoder's feature space.
+
+    Args:
         teacher: Config of a one-step model with an ``AutoencoderKLCodec``
             (a ``PGPDiffSR`` with ``test_cfg.one_step=True``).
         teacher_ckpt: Its trained checkpoint (local). Without it the teacher keeps its

@@ -10,7 +10,8 @@ from pgpsr.registry import MODELS
 from .student import AdcSRStudent
 
 
-def _config(module: nn.Module, cfg: Dict) -> Dict:
+def _config(cfg: Dict) -> Dict:
+    """A backbone config as constructor kwargs (a deep copy without ``type``)."""
     cfg = copy.deepcopy(dict(cfg))
     cfg.pop('type', None)
     return cfg
@@ -44,7 +45,7 @@ def build_student(teacher, backbone_cfg: Dict, widths: Dict[str, float],
     if unshuffle * teacher.scale != teacher.codec.factor:
         raise ValueError(f'AdcSR: codec factor {teacher.codec.factor} is not a multiple of '
                          f'the scale {teacher.scale}')
-    cfg = scale_widths(_config(teacher.backbone, backbone_cfg), widths)
+    cfg = scale_widths(_config(backbone_cfg), widths)
     cfg.update(type=backbone_cfg['type'], in_channels=3 * unshuffle ** 2, cond_channels=0,
                out_channels=feat_ch, time_embedding=False)
     unet = MODELS.build(cfg)
@@ -58,8 +59,8 @@ def build_feature_discriminator(teacher, backbone_cfg: Dict, in_channels: int,
                                 widths: Dict[str, float]) -> nn.Module:
     """The teacher's denoiser, input widened to the feature channels, one logit per
     position, no time embedding; fully fine-tuned (initialised from the teacher)."""
-    cfg = scale_widths(_config(teacher.backbone, backbone_cfg), widths) if widths else \
-        _config(teacher.backbone, backbone_cfg)
+    cfg = scale_widths(_config(backbone_cfg), widths) if widths else \
+        _config(backbone_cfg)
     cfg.update(type=backbone_cfg['type'], in_channels=in_channels, cond_channels=0,
                out_channels=1, time_embedding=False, grad_checkpointing=False)
     disc = MODELS.build(cfg)

@@ -12,7 +12,9 @@ from torch import nn
 
 
 class AdcSRStudent(nn.Module):
-    """Args:
+    """The deployed AdcSR generator: LR -> pruned denoiser -> pruned VAE decoder -> SR.
+
+    Args:
         unet: The pruned denoiser, built without a time embedding (``forward(x)``).
         decoder: diffusers' VAE ``Decoder`` at reduced width.
         post_quant_conv: The teacher VAE's latent 1x1 conv (kept frozen).

@@ -19,7 +19,9 @@ from pgpsr.registry import MODELS
 
 @MODELS.register_module()
 class CodecPretrainer(BaseModel):
-    """Args:
+    """Trains a VAE codec as an autoencoder (the AdcSR demo's first step).
+
+    Args:
         codec: An ``AutoencoderKLCodec`` config with ``frozen=False``.
         pixel_loss: Reconstruction loss on images in [-1, 1] (default
             ``dict(type='L1Loss', loss_weight=1.0)``).
