@@ -105,6 +105,19 @@ def test_a_non_finite_loss_stops_training_with_its_name(teacher_ckpt):
         model.train_step(_batch(32), optim)
 
 
+def test_stage2_adversarial_gradient_reaches_the_generator_from_step_one(teacher_ckpt):
+    """The discriminator's logit head is not zero at the start: the generator's GAN loss
+    has a gradient before the discriminator has trained at all."""
+    model, _ = _model(2, teacher_ckpt)
+    assert model.discriminator.conv_out.weight.abs().sum() > 0
+    lr = _batch(32)['inputs'][0][None] / 127.5 - 1
+    fake = model.generator(lr, mode='features')
+    loss = model._g_gan(fake)
+    grads = torch.autograd.grad(loss, [p for p in model.generator.parameters()
+                                       if p.requires_grad])
+    assert sum(float(g.abs().sum()) for g in grads if g is not None) > 0
+
+
 def test_odd_sizes_come_back_exactly_x4(teacher_ckpt):
     model, _ = _model(2, teacher_ckpt)
     model.eval()

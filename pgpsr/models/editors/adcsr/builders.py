@@ -58,11 +58,16 @@ def build_student(teacher, backbone_cfg: Dict, widths: Dict[str, float],
 def build_feature_discriminator(teacher, backbone_cfg: Dict, in_channels: int,
                                 widths: Dict[str, float]) -> nn.Module:
     """The teacher's denoiser, input widened to the feature channels, one logit per
-    position, no time embedding; fully fine-tuned (initialised from the teacher)."""
+    position, no time embedding; fully fine-tuned (initialised from the teacher).
+
+    Its logit head gets PyTorch's default (non-zero) initialisation: the denoiser's own
+    output layer starts at zero, which would give the generator exactly no adversarial
+    gradient until the discriminator had moved it."""
     cfg = scale_widths(_config(backbone_cfg), widths) if widths else \
         _config(backbone_cfg)
     cfg.update(type=backbone_cfg['type'], in_channels=in_channels, cond_channels=0,
                out_channels=1, time_embedding=False, grad_checkpointing=False)
     disc = MODELS.build(cfg)
     slice_weights(disc, teacher.backbone, skip=('conv_in', 'conv_out'))
+    disc.conv_out.reset_parameters()
     return disc
