@@ -32,7 +32,7 @@ def test_optimizer_survives_and_loss_recovers():
         loss.backward()
         opt.step()
         model.num_train_steps.zero_()  # the same noise every step: a fixed objective
-        return float(loss)
+        return float(loss.detach())
 
     for _ in range(40):
         step()
