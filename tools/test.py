@@ -16,7 +16,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from mmengine.config import DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from pgpsr.apis import load_config, prepare_environment  # noqa: E402
+from pgpsr.apis import finish_distributed, load_config, prepare_environment  # noqa: E402
 from pgpsr.utils.pretrained import require_local_path  # noqa: E402
 
 
@@ -49,6 +49,7 @@ def main(argv=None):
         from mmengine.dist import is_main_process
         if is_main_process():
             write_results(args.out, metrics, runner.test_evaluator.metrics)
+    finish_distributed()
     return metrics
 
 

@@ -15,7 +15,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from mmengine.config import DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from pgpsr.apis import load_config, prepare_environment  # noqa: E402
+from pgpsr.apis import finish_distributed, load_config, prepare_environment  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -67,6 +67,7 @@ def main(argv=None):
     prepare_environment(cfg, args.launcher)
     runner = runner_class(cfg).from_cfg(cfg)
     runner.train()
+    finish_distributed()
 
 
 def runner_class(cfg):

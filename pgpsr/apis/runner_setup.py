@@ -34,6 +34,17 @@ def prepare_environment(cfg: Config, launcher: str) -> None:
     _prepare_embedded_data(cfg)
 
 
+def finish_distributed() -> None:
+    """Destroy the process group before the interpreter exits. Without it gloo's worker
+    threads can still hold work objects during finalisation, and a rank dies of SIGABRT
+    ("terminate called without an active exception") after finishing its work; seen
+    here in full-suite runs of the 2-process tests (pytorch/pytorch#179291, #190489)."""
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def _init_cpu_distributed(cfg: Config) -> None:
     """gloo process group + CPU DDP: mmengine's init_dist always calls cuda.set_device."""
     import torch.distributed as dist

@@ -104,10 +104,16 @@ def free_port() -> int:
 
 def run_dist_train(cfg: str, work_dir, nproc: int = 2, timeout: float = 500):
     """tools/dist_train.sh with ``nproc`` gloo processes (1 thread each, a free port).
-    No retry: a failing rank fails the test."""
+    No retry: a failing rank fails the test; its whole output is kept beside the work dir
+    (``<work_dir>.log``, named at the end of stderr) for the diagnosis."""
     env = tool_env()
     env['PORT'] = str(free_port())
     env['OMP_NUM_THREADS'] = '1'
-    return subprocess.run(['bash', 'tools/dist_train.sh', cfg, str(nproc), '--work-dir',
-                           str(work_dir)], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    res = subprocess.run(['bash', 'tools/dist_train.sh', cfg, str(nproc), '--work-dir',
+                          str(work_dir)], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=timeout)
+    if res.returncode != 0:
+        with open(f'{work_dir}.log', 'w') as f:
+            f.write(res.stdout + '\n' + res.stderr)
+        res.stderr += f'\n(full output of both ranks: {work_dir}.log)'
+    return res
