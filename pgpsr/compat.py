@@ -94,12 +94,14 @@ def load_trusted_local_checkpoint(filename: str, map_location=None):
     return torch.load(filename, map_location=map_location, weights_only=False)
 
 
-# 4. mmagic imports diffusers' pre-0.29 module paths and scripts with torch.jit: every tool
-# run printed a screenful of FutureWarnings no user can act on. Silence exactly those.
+# 4. mmagic imports diffusers' pre-0.29 module paths and scripts with torch.jit, and
+# mmengine's DDP wrappers pass torch's deprecated `broadcast_buffers`: every tool run
+# printed FutureWarnings no user can act on. Silence exactly those.
 DEPRECATIONS_SILENCED = (
     r'`(DualTransformer2DModel|UNet2DConditionOutput|UNet2DConditionModel|'
     r'Transformer2DModelOutput)` is deprecated',
     r'`torch\.jit\.script` is deprecated',
+    r'`broadcast_buffers` is deprecated',
 )
 
 

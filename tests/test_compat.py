@@ -51,10 +51,12 @@ def test_only_the_known_third_party_deprecations_are_silenced():
     code = ('import warnings; warnings.simplefilter("default"); import pgpsr; '
             'pgpsr.register_all_modules(); '
             'warnings.warn("`UNet2DConditionModel` is deprecated, really", DeprecationWarning); '
+            'warnings.warn("`broadcast_buffers` is deprecated. Use x", FutureWarning); '
             'warnings.warn("something else", FutureWarning)')
     res = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
                          cwd=ROOT)
     assert res.returncode == 0, res.stderr[-2000:]
     assert 'UNet2DConditionOutput' not in res.stderr and 'torch.jit.script' not in res.stderr
+    assert 'broadcast_buffers' not in res.stderr
     assert 'FutureWarning: something else' in res.stderr
     assert 'really' in res.stderr  # same text, other category: still shown
