@@ -7,6 +7,7 @@ import torch
 from mmengine.config import Config
 
 from pgpsr.models.backbones import diffusers_archs as archs
+from pgpsr.models.backbones.tiny_pretrained import TINY_VAE
 from pgpsr.registry import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -29,8 +30,10 @@ def _build(path):
         if model_cfg.get(key):
             model_cfg[key] = None
     for owner in (model_cfg, model_cfg.get('teacher', {})):  # weights not on this machine
-        if owner.get('codec', {}).get('pretrained'):
-            owner.codec.pretrained = None
+        codec = owner.get('codec', {})
+        if codec.get('pretrained'):
+            tiny = 'tiny_pretrained' in codec.pretrained
+            codec.update(pretrained=None, config=dict(TINY_VAE if tiny else archs.SD_VAE))
         backbone = owner.get('backbone', {})
         if backbone.get('pretrained'):
             arch = [a for k, a in ARCH_OF_FOLDER.items() if k in backbone.pretrained]

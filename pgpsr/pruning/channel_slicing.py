@@ -48,13 +48,16 @@ def _leading(src: torch.Tensor, shape: Sequence[int],
     return src
 
 
-def slice_weights(dst: nn.Module, src: nn.Module, skip: Iterable[str] = ()) -> Dict[str, str]:
+def slice_weights(dst: nn.Module, src: nn.Module, skip: Iterable[str] = (),
+                  concat_inputs: Optional[Tuple[Dict, Dict]] = None) -> Dict[str, str]:
     """Copy into every parameter/buffer of ``dst`` the leading slice of ``src``'s one of the
-    same name. Returns ``{name: reason}`` for entries left as initialised (absent in
-    ``src``, a name in ``skip``, or a ``src`` tensor smaller than ``dst``'s)."""
+    same name. ``concat_inputs`` gives (src, dst) parts for modules that cannot declare
+    them (third-party networks). Returns ``{name: reason}`` for entries left as
+    initialised (absent in ``src``, a name in ``skip``, or a ``src`` tensor smaller than
+    ``dst``'s)."""
     src_state = src.state_dict()
-    dst_parts = getattr(dst, 'concat_inputs', dict)()
-    src_parts = getattr(src, 'concat_inputs', dict)()
+    src_parts, dst_parts = concat_inputs or (getattr(src, 'concat_inputs', dict)(),
+                                             getattr(dst, 'concat_inputs', dict)())
     left = {}
     with torch.no_grad():
         for name, t in dst.state_dict(keep_vars=True).items():

@@ -117,3 +117,18 @@ def run_dist_train(cfg: str, work_dir, nproc: int = 2, timeout: float = 500):
             f.write(res.stdout + '\n' + res.stderr)
         res.stderr += f'\n(full output of both ranks: {work_dir}.log)'
     return res
+
+
+def photo_sr_batch(size: int = 64) -> dict:
+    """A model-level training batch of two real photos: GT ``size`` px and its 4x
+    area-downscaled LR, as uint8-range tensors (what a data preprocessor receives)."""
+    import cv2
+    import numpy as np
+    import torch
+    from mmagic.structures import DataSample
+    from skimage import data
+    gts = [cv2.resize(getattr(data, n)(), (size, size), interpolation=cv2.INTER_AREA)
+           for n in ('astronaut', 'coffee')]
+    gt = torch.from_numpy(np.stack(gts)).permute(0, 3, 1, 2).float()
+    lr = torch.nn.functional.interpolate(gt, scale_factor=0.25, mode='area')
+    return dict(inputs=list(lr), data_samples=[DataSample(gt_img=g) for g in gt])

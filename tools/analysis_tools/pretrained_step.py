@@ -8,11 +8,9 @@ what that means); params and MACs on the meta device; latency and peak memory wi
 models alternating in one process. Writes OUT/pretrained_step.{json,md}.
 """
 import argparse
-import json
-import os
-import os.path as osp
 
 from pgpsr.apis.denoiser_step import compare
+from pgpsr.utils.report_files import write_report
 
 
 def parse_args(argv=None):
@@ -48,12 +46,8 @@ def main(argv=None):
                                args.repeats))
         print(f"{arch}: removed {len(reports[-1]['removed'])} of {reports[-1]['blocks']} "
               f"blocks: {reports[-1]['removed']}", flush=True)
-    os.makedirs(args.out, exist_ok=True)
-    with open(osp.join(args.out, 'pretrained_step.json'), 'w') as f:
-        json.dump(reports, f, indent=1)
     md = to_markdown(reports)
-    with open(osp.join(args.out, 'pretrained_step.md'), 'w') as f:
-        f.write(md + '\n')
+    write_report(args.out, 'pretrained_step', reports, md)
     print(md)
 
 

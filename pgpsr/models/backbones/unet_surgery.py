@@ -48,11 +48,25 @@ def fold_timestep(unet, timestep: int = 999) -> Dict[str, int]:
         if block.conv1.bias is None:
             block.conv1.bias = nn.Parameter(torch.zeros_like(shift))
         block.conv1.bias.add_(shift.to(block.conv1.bias.dtype))
-        block.time_emb_proj = None
         folded += 1
+    removed = remove_time_path(unet)
+    return dict(resnets_folded=folded, time_embedding_params_removed=removed)
+
+
+def has_time_path(unet) -> bool:
+    return not isinstance(unet.time_embedding, NoTimeEmbedding)
+
+
+def remove_time_path(unet) -> int:
+    """Remove the time embedding and every ResNet's ``time_emb_proj`` (nothing folded:
+    :func:`fold_timestep` folds first). Returns the time embedding's parameter count."""
+    from diffusers.models.resnet import ResnetBlock2D
+    for block in unet.modules():
+        if isinstance(block, ResnetBlock2D):
+            block.time_emb_proj = None
     removed = sum(q.numel() for q in unet.time_embedding.parameters())
     unet.time_embedding = NoTimeEmbedding()
-    return dict(resnets_folded=folded, time_embedding_params_removed=removed)
+    return removed
 
 
 def remove_cross_attention(unet) -> int:

@@ -81,7 +81,9 @@ class AdcSR(SRPredictMixin, BaseModel):
             initialisation (tests only; a warning-free choice is a real checkpoint).
         stage: 1 (decoder pretraining) or 2 (adversarial feature distillation).
         unet_widths: Width keys of the teacher's backbone config and their ratio
-            (AdcSR: 0.75 of every channel).
+            (default AdcSR's 0.75 of every channel: ``block_channels`` / ``norm_groups``
+            for pgpsr's UNet, ``block_out_channels`` / ``norm_num_groups`` for a diffusers
+            UNet, e.g. OSEDiff's).
         decoder_ratio: Channel ratio of the pruned VAE decoder (AdcSR: 0.5).
         decoder_ckpt: Stage-1 checkpoint whose pruned decoder stage 2 starts from.
         discriminator: Stage 1: a config (default mmagic's ``PatchDiscriminator`` on
@@ -117,8 +119,8 @@ class AdcSR(SRPredictMixin, BaseModel):
             _load_prefixed(self.teacher, teacher_ckpt, '', 'AdcSR.teacher_ckpt')
         self.teacher.eval().requires_grad_(False)
         self.scale = self.teacher.scale
-        widths = unet_widths or dict(block_channels=0.75, norm_groups=0.75)
-        self.generator = build_student(self.teacher, teacher['backbone'], widths, decoder_ratio)
+        self.generator = build_student(self.teacher, teacher['backbone'], unet_widths,
+                                       decoder_ratio)
         if decoder_ckpt:
             _load_prefixed(self.generator.decoder, decoder_ckpt, 'generator.decoder.',
                            'AdcSR.decoder_ckpt')

@@ -1,6 +1,10 @@
-"""Building AdcSR's student and discriminators from its teacher, by channel slicing."""
+"""Building AdcSR's student and discriminators from its teacher, by channel slicing.
+
+Two teacher families: a ``PGPDiffSR`` on pgpsr's own ``UNetDenoiser`` (trained from
+scratch; the width keys scale its config) and one on a ``DiffusersUNetDenoiser`` (OSEDiff:
+SD2.1's UNet; see :mod:`.unet_student`)."""
 import copy
-from typing import Dict
+from typing import Dict, Optional
 
 from diffusers.models.autoencoders.vae import Decoder
 from torch import nn
@@ -8,6 +12,13 @@ from torch import nn
 from pgpsr.pruning.channel_slicing import scale_widths, slice_weights
 from pgpsr.registry import MODELS
 from .student import AdcSRStudent
+from .unet_student import build_unet_discriminator, build_unet_student_denoiser
+
+OWN_UNET_WIDTHS = dict(block_channels=0.75, norm_groups=0.75)
+
+
+def _is_diffusers(teacher) -> bool:
+    return hasattr(teacher.backbone, 'unet') and hasattr(teacher.backbone.unet, 'config')
 
 
 def _config(cfg: Dict) -> Dict:
@@ -35,9 +46,10 @@ def build_pruned_decoder(vae, ratio: float) -> Decoder:
     return dec
 
 
-def build_student(teacher, backbone_cfg: Dict, widths: Dict[str, float],
+def build_student(teacher, backbone_cfg: Dict, widths: Optional[Dict[str, float]],
                   decoder_ratio: float) -> AdcSRStudent:
-    """Student from a one-step teacher (a PGPDiffSR with an AutoencoderKL codec)."""
+    """Student from a one-step teacher (a PGPDiffSR with an AutoencoderKL codec);
+    ``widths``: the backbone's width keys and ratios (None: AdcSR's 75%)."""
     vae = teacher.codec.vae
     decoder = build_pruned_decoder(vae, decoder_ratio)
     feat_ch = decoder.conv_in.out_channels
@@ -45,24 +57,33 @@ def build_student(teacher, backbone_cfg: Dict, widths: Dict[str, float],
     if unshuffle * teacher.scale != teacher.codec.factor:
         raise ValueError(f'AdcSR: codec factor {teacher.codec.factor} is not a multiple of '
                          f'the scale {teacher.scale}')
-    cfg = scale_widths(_config(backbone_cfg), widths)
-    cfg.update(type=backbone_cfg['type'], in_channels=3 * unshuffle ** 2, cond_channels=0,
-               out_channels=feat_ch, time_embedding=False)
-    unet = MODELS.build(cfg)
-    # conv_in (new input) and conv_out (new output width) are new layers, as in the paper
-    slice_weights(unet, teacher.backbone, skip=('conv_in', 'conv_out'))
+    if _is_diffusers(teacher):
+        unet = build_unet_student_denoiser(teacher, widths, 3 * unshuffle ** 2, feat_ch)
+    else:
+        cfg = scale_widths(_config(backbone_cfg), widths or OWN_UNET_WIDTHS)
+        cfg.update(type=backbone_cfg['type'], in_channels=3 * unshuffle ** 2, cond_channels=0,
+                   out_channels=feat_ch, time_embedding=False)
+        unet = MODELS.build(cfg)
+        # conv_in (new input) and conv_out (new output width) are new layers, as in the paper
+        slice_weights(unet, teacher.backbone, skip=('conv_in', 'conv_out'))
     pqc = copy.deepcopy(vae.post_quant_conv).requires_grad_(False)
     return AdcSRStudent(unet, decoder, pqc, unshuffle, teacher.codec.scaling_factor)
 
 
 def build_feature_discriminator(teacher, backbone_cfg: Dict, in_channels: int,
-                                widths: Dict[str, float]) -> nn.Module:
-    """The teacher's denoiser, input widened to the feature channels, one logit per
-    position, no time embedding; fully fine-tuned (initialised from the teacher).
+                                widths: Optional[Dict[str, float]]) -> nn.Module:
+    """The teacher's denoiser, input widened to the feature channels; fully fine-tuned
+    (initialised from the teacher). On a diffusers teacher see :mod:`.unet_student`.
+    On pgpsr's UNet: one logit per position, no time embedding, ``widths`` optional.
 
     Its logit head gets PyTorch's default (non-zero) initialisation: the denoiser's own
     output layer starts at zero, which would give the generator exactly no adversarial
     gradient until the discriminator had moved it."""
+    if _is_diffusers(teacher):
+        if widths:
+            raise ValueError('AdcSR: the discriminator of a diffusers teacher is its full '
+                             'UNet; discriminator.widths is for pgpsr UNet teachers')
+        return build_unet_discriminator(teacher, in_channels)
     cfg = scale_widths(_config(backbone_cfg), widths) if widths else \
         _config(backbone_cfg)
     cfg.update(type=backbone_cfg['type'], in_channels=in_channels, cond_channels=0,

@@ -1,20 +1,17 @@
-# AdcSR stage 1 at full size: pretrain the 50%-channel SD VAE decoder on encoded GT.
+# AdcSR stage 1 on its real teacher, OSEDiff (configs/adcsr/osediff_teacher_x4.py; the
+# converted folder from tools/model_converters/osediff_to_pgpsr.py): pretrain the 50%-channel
+# SD VAE decoder (sliced from OSEDiff's) on encoded GT with L1 + LPIPS + patch GAN.
 # Training pairs: GT sub-images (512 px) degraded per batch on the GPU with AdcSR's milder
-# Real-ESRGAN ranges. Pretrained weights are read from local paths only:
-#   tools/dist_train.sh configs/adcsr/adcsr_sd21size_stage1_x4.py 8 --cfg-options \
-#       model.teacher_ckpt=TEACHER.pth
-_base_ = ['./adcsr_tiny_stage1_x4.py', '../_base_/degradations/adcsr_x4.py',
-          '../_base_/sd_vae.py']
+# Real-ESRGAN ranges. Weights are read from local paths only:
+#   tools/dist_train.sh configs/adcsr/adcsr_osediff_stage1_x4.py 8
+_base_ = ['./adcsr_osediff_tiny_stage1_x4.py', '../_base_/degradations/adcsr_x4.py']
+osediff = 'pretrained/osediff'
 model = dict(
-    teacher=dict(
-        codec=dict(_delete_=True, type='AutoencoderKLCodec', config={{_base_.sd_vae_config}}),
-        backbone=dict(_delete_=True, type='UNetDenoiser', in_channels=4,
-                      block_channels=(320, 640, 1280, 1280), units_per_level=2,
-                      attention_levels=(0, 1, 2), head_dim=64, norm_groups=32,
-                      grad_checkpointing=True),
-        test_cfg=dict(tile=128, tile_overlap=16)),
+    teacher=dict(codec=dict(pretrained=osediff),
+                 backbone=dict(pretrained=osediff, grad_checkpointing=True),
+                 test_cfg=dict(tile=128, tile_overlap=16)),
     discriminator=dict(base_channels=64, num_conv=3),
-    test_cfg=dict(tile=128, tile_overlap=16),
+    test_cfg=dict(tile=128, tile_overlap=16, color_fix='wavelet'),
     data_preprocessor=dict(_delete_=True, type='DegradingDataPreprocessor',
                            degradation={{_base_.degradation}}, seed=0))
 gt_train_pipeline = [
@@ -39,7 +36,7 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 max_iters = 50000
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=5000)
-default_hooks = dict(checkpoint=dict(interval=5000))
+default_hooks = dict(logger=dict(interval=50), checkpoint=dict(interval=5000))
 # bf16 autocast (no loss scale needed); losses are computed in fp32 inside the model
 optim_wrapper = dict(
     generator=dict(type='AmpOptimWrapper', dtype='bfloat16', optimizer=dict(lr=1e-4)),

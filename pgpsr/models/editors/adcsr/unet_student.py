@@ -1,0 +1,73 @@
+"""AdcSR's student denoiser and discriminator from a diffusers one-step teacher (OSEDiff's
+SD2.1 UNet), as the reference code builds them.
+
+Student: the teacher's UNet with its constant t=999 folded into the ResNet biases (exact;
+the reference drops the time path instead), cross-attention removed, every width at 75%
+(:func:`narrow_unet`), ``conv_in`` reading the pixel-unshuffled LR and ``conv_out``
+giving the pruned decoder's feature channels. Discriminator: a full copy of the teacher's
+denoiser (time embedding, prompt and all) at t=999 whose ``conv_in`` reads those features
+(the teacher's weights tiled and averaged over the copies); its pretrained ``conv_out``
+gives the logits (4 per position), so the generator gets an adversarial gradient from
+step 1. The reference tunes the discriminator with LoRA; here it is fully trainable.
+"""
+import copy
+
+import torch
+from torch import nn
+
+from pgpsr.models.backbones.unet_narrowing import narrow_unet, tile_conv
+from pgpsr.models.backbones.unet_surgery import fold_timestep, remove_cross_attention
+
+DEFAULT_WIDTHS = dict(block_out_channels=0.75, norm_num_groups=0.75)
+
+
+def _timestep(teacher) -> int:
+    return int(teacher.test_cfg.get('one_step_timestep', 999))
+
+
+class UNetFeatures(nn.Module):
+    """The student's UNet as ``forward(x) -> features``: no timestep, no prompt."""
+
+    def __init__(self, unet: nn.Module, grad_checkpointing: bool = False) -> None:
+        super().__init__()
+        self.unet = unet
+        self.size_divisor = 2 ** unet.num_upsamplers
+        if grad_checkpointing:
+            unet.enable_gradient_checkpointing()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        t = torch.zeros((), device=x.device)  # unused: the time path is folded away
+        return self.unet(x, t, encoder_hidden_states=None).sample
+
+
+class UNetFeatureDiscriminator(nn.Module):
+    """The teacher's denoiser reading decoder features at the teacher's timestep."""
+
+    def __init__(self, denoiser: nn.Module, timestep: int) -> None:
+        super().__init__()
+        self.denoiser, self.timestep = denoiser, timestep
+
+    def forward(self, feats: torch.Tensor) -> torch.Tensor:
+        t = torch.full((feats.shape[0],), self.timestep, device=feats.device)
+        return self.denoiser(feats, t)
+
+
+def build_unet_student_denoiser(teacher, widths, in_channels: int,
+                                out_channels: int) -> UNetFeatures:
+    """The 75%-width, time- and text-free UNet sliced from ``teacher.backbone.unet``."""
+    wide = copy.deepcopy(teacher.backbone.unet)
+    fold_timestep(wide, _timestep(teacher))
+    remove_cross_attention(wide)
+    narrow = narrow_unet(wide, widths or DEFAULT_WIDTHS, in_channels, out_channels)
+    return UNetFeatures(narrow, teacher.backbone.grad_checkpointing)
+
+
+def build_unet_discriminator(teacher, in_channels: int) -> UNetFeatureDiscriminator:
+    """A trainable copy of the teacher's denoiser with ``conv_in`` reading the features."""
+    denoiser = copy.deepcopy(teacher.backbone).requires_grad_(True)
+    unet = denoiser.unet
+    unet.conv_in = tile_conv(unet.conv_in, in_channels, unet.conv_in.out_channels,
+                             average_tiles=True)
+    unet.register_to_config(in_channels=in_channels)
+    denoiser.cond_channels = 0  # it reads the features alone, whatever the teacher's mode
+    return UNetFeatureDiscriminator(denoiser, _timestep(teacher))

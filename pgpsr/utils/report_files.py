@@ -1,0 +1,18 @@
+"""Where the analysis tools leave their results: ``OUT/NAME.json`` (everything measured)
+beside ``OUT/NAME.md`` (the table a README quotes), written the same way by every tool."""
+import json
+import os
+import os.path as osp
+from typing import Optional
+
+
+def write_report(out_dir: str, name: str, report, markdown: Optional[str] = None) -> str:
+    """Write ``report`` as JSON (and ``markdown`` when given); returns the JSON's path."""
+    os.makedirs(out_dir, exist_ok=True)
+    path = osp.join(out_dir, f'{name}.json')
+    with open(path, 'w') as f:
+        json.dump(report, f, indent=1)
+    if markdown is not None:
+        with open(osp.join(out_dir, f'{name}.md'), 'w') as f:
+            f.write(markdown + '\n')
+    return path

@@ -1,0 +1,97 @@
+"""AdcSR on an OSEDiff-style teacher (a diffusers SD2.1-layout UNet + VAE from a folder):
+the student is AdcSR's (t=999 folded, no cross-attention, 75% widths, pixel-unshuffled
+input, half decoder), runs any LR size to exactly 4x, both stages lower their losses on a
+fixed batch, the discriminator gives the generator a gradient at step 1, and the real-size
+student matches the paper's 456M parameters."""
+import copy
+
+import pytest
+import torch
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
+
+from pgpsr.apis import load_config
+from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
+from pgpsr.models.backbones.unet_surgery import fold_timestep
+from pgpsr.registry import MODELS
+from tests.test_tools.helpers import ROOT, photo_sr_batch as _batch
+
+
+@pytest.fixture(scope='module')
+def folder(tmp_path_factory):
+    return save_tiny_pipeline('sd21', str(tmp_path_factory.mktemp('osediff') / 'sd21'))
+
+
+def _model(stage, folder):
+    init_default_scope('pgpsr')
+    cfg = load_config(f'{ROOT}/configs/adcsr/adcsr_osediff_tiny_stage{stage}_x4.py')
+    cfg.model.teacher.codec.pretrained = cfg.model.teacher.backbone.pretrained = folder
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    return model, build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
+
+
+def test_student_is_adcsrs_surgery_of_the_teacher(folder):
+    model, _ = _model(2, folder)
+    unet = model.generator.unet.unet
+    teacher = model.teacher.backbone.unet
+    assert list(unet.config.block_out_channels) == [24, 48]
+    assert unet.conv_in.in_channels == 12  # PixelUnshuffle(2) of RGB
+    assert unet.conv_out.out_channels == model.generator.decoder.conv_in.out_channels
+    assert not any('time_emb' in n or 'attn2' in n for n, _ in unet.named_parameters())
+    # the teacher is untouched by the surgery on its copy
+    assert teacher.time_embedding.linear_1.weight.numel() > 0
+    assert teacher.down_blocks[0].attentions[0].transformer_blocks[0].attn2 is not None
+    w = teacher.down_blocks[0].resnets[0].conv2.weight
+    assert torch.equal(unet.down_blocks[0].resnets[0].conv2.weight, w[:24, :24])
+    # conv1 biases carry the teacher's t=999 time shift (folded, not dropped)
+    folded = copy.deepcopy(teacher)
+    fold_timestep(folded, 999)
+    bias = unet.down_blocks[0].resnets[0].conv1.bias
+    assert torch.equal(bias, folded.down_blocks[0].resnets[0].conv1.bias[:24])
+    assert (bias - teacher.down_blocks[0].resnets[0].conv1.bias[:24]).abs().max() > 1e-3
+
+
+@pytest.mark.parametrize('hw', [(16, 16), (37, 23)])
+def test_any_lr_size_comes_back_exactly_x4(folder, hw):
+    model, _ = _model(2, folder)
+    lr = torch.rand(1, 3, *hw) * 2 - 1
+    sr = model.eval().sample_any_size(lr)
+    assert sr.shape == (1, 3, hw[0] * 4, hw[1] * 4) and torch.isfinite(sr).all()
+
+
+def test_discriminator_is_the_teachers_unet_on_features(folder):
+    model, _ = _model(2, folder)
+    d = model.discriminator.denoiser.unet
+    t = model.teacher.backbone.unet
+    assert d.conv_in.in_channels == model.generator.decoder.conv_in.out_channels
+    assert torch.equal(d.mid_block.resnets[0].conv1.weight, t.mid_block.resnets[0].conv1.weight)
+    assert all(p.requires_grad for p in d.parameters())
+    feats = model.generator(torch.rand(2, 3, 16, 16) * 2 - 1, mode='features')
+    loss = model.gan_loss(model.discriminator(feats).float(), True)
+    loss.backward()
+    g = model.generator.unet.unet.conv_out.weight.grad
+    assert g is not None and g.abs().max() > 0  # an adversarial gradient from step 1
+
+
+@pytest.mark.parametrize('stage', [1, 2])
+def test_each_stage_lowers_its_losses_on_a_fixed_batch(folder, stage):
+    model, optim = _model(stage, folder)
+    batch = _batch(64)
+    logs = [model.train_step(copy.deepcopy(batch), optim) for _ in range(25)]
+    l1 = [float(lg['loss_l1']) for lg in logs]
+    assert {'loss_l1', 'loss_gan_g', 'loss_d_fake', 'loss_d_real'} <= set(logs[0])
+    assert all(torch.isfinite(v) for lg in logs for v in lg.values())
+    # stage 2's targets are the random tiny teacher's large features: slower, but steady
+    assert sum(l1[-5:]) / 5 < dict([(1, 0.9), (2, 0.98)])[stage] * sum(l1[:3]) / 3, l1
+
+
+def test_real_size_student_is_the_papers():
+    from pgpsr.apis.adcsr_real_size import count
+    init_default_scope('pgpsr')
+    report = count((128, 128))
+    student = report['rows']['adcsr_student']
+    assert 450e6 < student['params'] < 462e6  # the paper: "about 456M"
+    assert report['parts']['teacher_unet'] == 865910724  # SD2.1-base's UNet
+    assert report['rows']['osediff']['student_ratio']['macs'] < 0.3
+    assert report['rows']['osediff']['student_ratio']['params'] < 0.5

@@ -1,0 +1,33 @@
+"""tools/analysis_tools/adcsr_real_size.py: the real-size table (meta-device counts) and
+the side-by-side CPU timing (here on the tiny SD2.1 layout, so it takes seconds)."""
+import json
+
+from mmengine.registry import init_default_scope
+
+from pgpsr.apis.adcsr_real_size import time_cpu
+from pgpsr.models.backbones import diffusers_archs as archs
+from pgpsr.models.backbones.tiny_pretrained import TINY_VAE
+from .helpers import run_tool
+
+
+def test_tool_writes_the_table_with_the_papers_figures(tmp_path):
+    res = run_tool(['tools/analysis_tools/adcsr_real_size.py', '--no-latency', '--out',
+                    str(tmp_path)], timeout=300)
+    assert res.returncode == 0, res.stderr[-3000:]
+    report = json.loads((tmp_path / 'adcsr_real_size.json').read_text())
+    rows = report['counts']['rows']
+    text = rows['osediff_with_text_encoder']
+    assert text['params'] == rows['osediff']['params'] + report['counts']['text_encoder']['params']
+    assert abs(rows['osediff']['student_ratio']['params'] -
+               rows['adcsr_student']['params'] / rows['osediff']['params']) < 1e-4
+    md = (tmp_path / 'adcsr_real_size.md').read_text()
+    assert '| AdcSR student (pgpsr) | 456.1M |' in md and 'params -74%' in md
+
+
+def test_cpu_timing_alternates_both_models_and_reports_the_ratio():
+    init_default_scope('pgpsr')
+    out = time_cpu((32, 32), repeats=2, unet=archs.TINY_SD21_UNET, vae=TINY_VAE)
+    for key in ('osediff', 'adcsr_student'):
+        assert out[key]['latency']['runs'] == 2 and out[key]['peak_mem_mib'] >= 0
+    want = out['adcsr_student']['latency']['median_s'] / out['osediff']['latency']['median_s']
+    assert abs(out['student_ratio'] - want) < 1e-3

@@ -1,0 +1,36 @@
+"""AdcSR at real size: OSEDiff (SD2.1-base) vs the student its configs build, no weights.
+
+    python tools/analysis_tools/adcsr_real_size.py [--lr-size 128 128] [--repeats 3] \
+        [--no-latency] [--out work_dirs/adcsr_real_size]
+
+Params and MACs on the meta device; CPU latency and peak memory of one SR with random
+weights, teacher and student alternating (see pgpsr/apis/adcsr_real_size.py). Writes
+OUT/adcsr_real_size.{json,md}.
+"""
+import argparse
+
+from pgpsr.apis.adcsr_real_size import count, time_cpu, to_markdown
+from pgpsr.utils.report_files import write_report
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--lr-size', type=int, nargs=2, default=(128, 128))
+    p.add_argument('--repeats', type=int, default=3)
+    p.add_argument('--no-latency', action='store_true', help='params and MACs only')
+    p.add_argument('--out', default='work_dirs/adcsr_real_size')
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    report = dict(counts=count(args.lr_size))
+    if not args.no_latency:
+        report['latency'] = time_cpu(args.lr_size, args.repeats)
+    md = to_markdown(report)
+    write_report(args.out, 'adcsr_real_size', report, md)
+    print(md)
+
+
+if __name__ == '__main__':
+    main()
