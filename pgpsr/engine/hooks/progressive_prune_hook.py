@@ -22,6 +22,7 @@ from mmengine.model import is_model_wrapper
 from pgpsr.models.backbones.base import decode_extra_state
 from pgpsr.pruning import check_stage, drop_blocks, prune_ema, prune_optimizer, prune_step
 from pgpsr.registry import HOOKS, MODELS
+from pgpsr.utils.pretrained import load_weights_file
 from pgpsr.utils.wrappers import unwrap
 from ..atomic_backend import atomic_write_bytes
 
@@ -235,8 +236,8 @@ class ProgressivePruneHook(Hook):
         else:
             teacher = MODELS.build(copy.deepcopy(runner.cfg.model)).to(
                 next(model.parameters()).device)
-            state = torch.load(path, map_location='cpu', weights_only=False)
-            teacher.load_state_dict(state.get('state_dict', state))
+            teacher.load_state_dict(load_weights_file(path, 'distill.teacher_checkpoint',
+                                                      training_checkpoint=True))
         self.teacher_path = path
         teacher.eval().requires_grad_(False)
         model.set_teacher(teacher, self.distill.get('output', 1.0),

@@ -9,10 +9,9 @@ import importlib.util
 import os.path as osp
 from typing import Optional
 
-import torch
 from torch import nn
 
-from pgpsr.utils.pretrained import require_local_path
+from pgpsr.utils.pretrained import load_weights_file
 
 DEFAULT_VGG16 = '~/.cache/torch/hub/checkpoints/vgg16-397923af.pth'
 VGG16_URL = 'https://download.pytorch.org/models/vgg16-397923af.pth'
@@ -44,8 +43,7 @@ def vgg16_missing(path: Optional[str]) -> Optional[str]:
 def load_vgg16_features(path: str) -> nn.Sequential:
     """torchvision's VGG16 ``features`` with weights from a local file, frozen, eval mode."""
     from torchvision.models import vgg16
-    path = require_local_path(path, 'vgg16_path')
-    state = torch.load(path, map_location='cpu', weights_only=True)
+    state = load_weights_file(path, 'vgg16_path')
     features = vgg16(weights=None).features
     own = {k[len('features.'):]: v for k, v in state.items() if k.startswith('features.')}
     if not own:  # a bare features state dict

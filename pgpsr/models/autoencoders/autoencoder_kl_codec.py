@@ -4,7 +4,6 @@ Reference: Rombach et al., "High-Resolution Image Synthesis with Latent Diffusio
 (CVPR 2022). No network access: ``pretrained`` must be a local diffusers directory (with
 ``config.json``) or a single ``.safetensors`` file next to a config.
 """
-import os.path as osp
 from typing import Dict, Optional
 
 import torch
@@ -12,7 +11,7 @@ from diffusers import AutoencoderKL
 from torch import nn
 
 from pgpsr.registry import MODELS
-from pgpsr.utils.pretrained import require_local_path
+from pgpsr.models.backbones.diffusers_loading import build_diffusers_model
 
 
 @MODELS.register_module()
@@ -39,7 +38,8 @@ class AutoencoderKLCodec(nn.Module):
                  frozen: bool = True, prefix: str = '') -> None:
         super().__init__()
         if pretrained is not None:
-            self.vae = self._load(pretrained, subfolder, config, prefix)
+            self.vae = build_diffusers_model(AutoencoderKL, type(self).__name__, pretrained,
+                                             subfolder, config, prefix=prefix)
         else:
             self.vae = AutoencoderKL(**(config or {}))
         self.factor = 2 ** (len(self.vae.config.block_out_channels) - 1)
@@ -51,30 +51,6 @@ class AutoencoderKLCodec(nn.Module):
             self.vae.enable_tiling()
         if frozen:
             self.vae.requires_grad_(False)
-
-    @staticmethod
-    def _load(pretrained: str, subfolder: Optional[str], config: Optional[Dict],
-              prefix: str = '') -> AutoencoderKL:
-        path = require_local_path(pretrained, 'AutoencoderKLCodec.pretrained')
-        if osp.isdir(path):
-            cfg_dir = osp.join(path, subfolder) if subfolder else path
-            require_local_path(osp.join(cfg_dir, 'config.json'),
-                               'AutoencoderKLCodec.pretrained (diffusers config.json)')
-            return AutoencoderKL.from_pretrained(path, subfolder=subfolder,
-                                                 local_files_only=True)
-        if config is None:
-            raise ValueError(f'AutoencoderKLCodec: {path} is a bare weights file; give the '
-                             'architecture as `config=dict(...)` too')
-        from pgpsr.utils.pretrained import load_weights_file
-        vae = AutoencoderKL(**config)
-        state = load_weights_file(path)
-        if prefix:
-            state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-            if not state:
-                raise KeyError(f'AutoencoderKLCodec.pretrained: {path} has no weights under '
-                               f'prefix {prefix!r}')
-        vae.load_state_dict(state, strict=True)
-        return vae
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         dist = self.vae.encode(x).latent_dist

@@ -32,10 +32,12 @@ def _read_config(config: Union[str, Dict], key: str) -> Dict:
 def build_diffusers_model(cls: Type, owner: str, pretrained: Optional[str] = None,
                           subfolder: Optional[str] = None,
                           config: Optional[Union[str, Dict]] = None,
-                          torch_dtype: Optional[torch.dtype] = None):
+                          torch_dtype: Optional[torch.dtype] = None, prefix: str = ''):
     """Instantiate ``cls`` (a diffusers ``ModelMixin``) from a folder, a file or a config.
 
-    ``owner`` names the config section in error messages (e.g. ``DiffusersUNetDenoiser``).
+    ``owner`` names the config section in error messages (e.g. ``DiffusersUNetDenoiser``);
+    ``prefix``: the model's key prefix inside a weights file (e.g. ``'codec.vae.'`` in a
+    stripped pgpsr checkpoint).
     """
     if pretrained is None and config is None:
         raise ValueError(f'{owner}: give `pretrained` (a diffusers folder or weights file) '
@@ -60,7 +62,7 @@ def build_diffusers_model(cls: Type, owner: str, pretrained: Optional[str] = Non
                              'config.json or folder) to know the architecture')
     model = cls.from_config(_read_config(config, f'{owner}.config'))
     if pretrained is not None:
-        state = load_weights_file(path)
+        state = load_weights_file(path, f'{owner}.pretrained', prefix)
         missing, unexpected = model.load_state_dict(state, strict=False)
         if missing or unexpected:
             raise ValueError(

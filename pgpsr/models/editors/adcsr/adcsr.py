@@ -17,22 +17,17 @@ import torch
 from mmagic.structures import DataSample
 from mmengine.model import BaseModel, is_model_wrapper
 from mmengine.optim import OptimWrapperDict
-from mmengine.runner.checkpoint import _load_checkpoint
 
 from pgpsr.models.data_preprocessors.default import build_data_preprocessor
 from pgpsr.registry import MODELS
-from pgpsr.utils.pretrained import require_local_path
+from pgpsr.utils.pretrained import load_weights_file
 from pgpsr.utils.wrappers import unwrap
 from ..sr_predict import SRPredictMixin
 from .builders import build_feature_discriminator, build_student
 
 def _load_prefixed(module, path: str, prefix: str, what: str) -> None:
-    state = _load_checkpoint(require_local_path(path, what), map_location='cpu')
-    state = state.get('state_dict', state)
-    own = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-    if not own:
-        raise KeyError(f'{what}: {path} has no weights under {prefix!r}')
-    module.load_state_dict(own, strict=True)
+    module.load_state_dict(load_weights_file(path, what, prefix, training_checkpoint=True),
+                           strict=True)
 
 
 def _wrapped(model) -> List[str]:
