@@ -5,7 +5,7 @@
 # crops (`make data`), MATLAB-bicubic x4 pairs, this project's 2-core CPU. The checkpoint
 # holds the student only (inference runs nothing else); its frozen teacher loads from the
 # shipped teacher checkpoint beside this file (from any working directory). Reproduce:
-#   tools/train_adcsr_demo.sh    # -> work_dirs/adcsr_demo/adcsr_demo_x4.pth
+#   python tools/train_adcsr_demo.py    # -> work_dirs/adcsr_demo/adcsr_demo_x4.pth
 # Use:
 #   python tools/infer.py checkpoints/adcsr_demo_x4.py checkpoints/adcsr_demo_x4.pth \
 #       --input photo.png --output out/

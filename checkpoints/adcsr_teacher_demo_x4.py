@@ -2,7 +2,7 @@
 # one-step residual UNet (48/96 channels) on the demo VAE (f=4, 8 latent channels), both
 # trained on the real-photo set's training crops (`make data`) with MATLAB-bicubic x4
 # pairs on this project's 2-core CPU. The checkpoint holds the VAE too. Reproduce (all four AdcSR steps):
-#   tools/train_adcsr_demo.sh    # -> work_dirs/adcsr_demo/adcsr_teacher_demo_x4.pth
+#   python tools/train_adcsr_demo.py    # -> work_dirs/adcsr_demo/adcsr_teacher_demo_x4.pth
 # Use:
 #   python tools/infer.py checkpoints/adcsr_teacher_demo_x4.py \
 #       checkpoints/adcsr_teacher_demo_x4.pth --input photo.png --output out/

@@ -6,7 +6,7 @@
 #       work_dirs/adcsr_demo/vae.pth    # weights only
 #   python tools/train.py configs/adcsr/adcsr_teacher_demo_x4.py \
 #       --work-dir work_dirs/adcsr_demo/teacher
-# (tools/train_adcsr_demo.sh runs all four steps.)
+# (tools/train_adcsr_demo.py runs all four steps.)
 _base_ = ['./vae_f4c8_demo.py']
 demo_vae = {{_base_.demo_vae}}
 model = dict(

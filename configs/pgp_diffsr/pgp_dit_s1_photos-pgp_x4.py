@@ -1,5 +1,5 @@
 # The unified PGP-DiffSR recipe on the real-photo parent (pgp_dit_s1_photos_x4.py, set as
-# load_from by tools/train_pgp_photos.sh): coarse stage, encoder and bottleneck down to one
+# load_from by tools/train_pgp_photos.py): coarse stage, encoder and bottleneck down to one
 # block each; fine stage, the most redundant decoder block; the phase-exchange adapter
 # after every decoder position; distillation from the frozen parent. Blocks are scored on
 # a fixed slice of the training data (ProgressivePruneHook's default).

@@ -1,26 +1,33 @@
-"""Training a config to its end from Python, idempotently (the demo's steps)."""
+"""Training a config to its end from Python, idempotently: the steps of the demos and of
+the recipes behind the shipped checkpoints (tools/demo.py, tools/train_*.py)."""
 import os.path as osp
 import time
-from typing import Optional
+from typing import Dict, Optional
 
 from mmengine.runner import Runner
 
 from .runner_setup import load_config, prepare_environment
 
+DEFAULT_PHOTOS = 'data/photos'
+
 
 def train_to_completion(config: str, work_dir: str, quick: bool = False,
-                        load_from: Optional[str] = None) -> str:
-    """Train ``config`` into ``work_dir`` and return its final checkpoint: reused when
-    finished, resumed when interrupted. ``quick``: 6 iterations (a smoke test), pruning
-    stages moved to iteration 3 at the latest. No validation (callers evaluate)."""
-    cfg = load_config(config)
+                        load_from: Optional[str] = None,
+                        cfg_options: Optional[Dict] = None) -> str:
+    """Train ``config`` (with ``cfg_options`` merged, as ``--cfg-options`` would) into
+    ``work_dir`` and return its final checkpoint: reused when finished, resumed from the
+    config's periodic checkpoints when interrupted. ``quick``: 6 iterations (a smoke test),
+    pruning stages moved to iteration 3 at the latest. No validation (callers evaluate)."""
+    cfg = load_config(config, cfg_options)
     if quick:
         cfg.train_cfg.max_iters = 6
         for hook in cfg.get('custom_hooks', []):
             for stage in hook.get('stages', []):
                 stage['at'] = min(stage['at'], 3)
     cfg.train_cfg.val_interval = cfg.train_cfg.max_iters + 1  # no validation
-    cfg.default_hooks.checkpoint.interval = cfg.train_cfg.max_iters
+    ckpt = cfg.default_hooks.checkpoint
+    ckpt.interval = min(ckpt.get('interval', cfg.train_cfg.max_iters), cfg.train_cfg.max_iters)
+    ckpt.save_last = True
     cfg.default_hooks.logger.interval = 50
     cfg.work_dir = work_dir
     cfg.load_from = load_from
@@ -35,3 +42,24 @@ def train_to_completion(config: str, work_dir: str, quick: bool = False,
     Runner.from_cfg(cfg).train()
     print(f'trained {config} in {time.perf_counter() - t:.0f} s')
     return final
+
+
+def recipe_parser(description: str, work_dir: str):
+    """The arguments every training recipe (tools/train_*.py) takes."""
+    import argparse
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument('--work-dir', default=work_dir)
+    p.add_argument('--quick', action='store_true',
+                   help='6 iterations per run (a smoke test; the models are meaningless)')
+    p.add_argument('--data-root', default=DEFAULT_PHOTOS,
+                   help='photo set with train/ and heldout/ (default: the `make data` one, '
+                   'built first if missing)')
+    return p
+
+
+def photo_set_options(data_root: Optional[str] = None) -> Dict[str, str]:
+    """``cfg_options`` pointing a photo-set config's loaders at ``data_root`` (the
+    default set is built first when missing, as `make data` does)."""
+    from pgpsr.datasets.photo_packages import ensure_photo_set
+    root = ensure_photo_set() if data_root in (None, DEFAULT_PHOTOS) else data_root
+    return {f'{s}_dataloader.dataset.data_root': root for s in ('train', 'val', 'test')}

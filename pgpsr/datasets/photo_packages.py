@@ -144,3 +144,13 @@ def build_photo_set(pkg_root: str, out_root: str, versions: Optional[Dict[str, s
     with open(osp.join(out_root, 'manifest.json'), 'w') as f:
         json.dump(manifest, f, indent=1)
     return manifest
+
+
+def ensure_photo_set(out_root: str = 'data/photos') -> str:
+    """``out_root`` as ``make data`` builds it: reused when its manifest exists, else the
+    packages are fetched (apt-get download) and the set written. Returns ``out_root``."""
+    if not osp.exists(osp.join(out_root, 'manifest.json')):
+        cache = osp.join(out_root, 'packages')
+        versions = fetch_packages(list(SOURCES), cache)
+        build_photo_set(osp.join(cache, 'pkgs'), out_root, versions)
+    return out_root
