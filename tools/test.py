@@ -13,10 +13,10 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from pgpsr.apis import finish_distributed, load_config, prepare_environment  # noqa: E402
+from pgpsr.apis.runner_setup import add_runner_args, parse_runner_args  # noqa: E402
 from pgpsr.utils.pretrained import require_local_path  # noqa: E402
 
 
@@ -26,13 +26,8 @@ def parse_args(argv=None):
     p.add_argument('checkpoint', help='checkpoint file')
     p.add_argument('--work-dir', help='where logs go')
     p.add_argument('--out', help='write the metrics as JSON here')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                   help='override config keys, e.g. model.test_cfg.num_steps=50')
-    p.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
-    p.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = p.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runner_args(p, 'model.test_cfg.num_steps=50')
+    return parse_runner_args(p, argv)
 
 
 def main(argv=None):

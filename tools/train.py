@@ -6,16 +6,15 @@ Multi-process: tools/dist_train.sh CONFIG NUM_PROCS (gloo on CPU, nccl on GPU). 
 `strategy=dict(type='FSDPStrategy' | 'DeepSpeedStrategy' | ...)` runs on mmengine's FlexibleRunner.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from pgpsr.apis import finish_distributed, load_config, prepare_environment  # noqa: E402
+from pgpsr.apis.runner_setup import add_runner_args, parse_runner_args  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -27,13 +26,8 @@ def parse_args(argv=None):
                    help='resume from CKPT, or from the latest checkpoint in the work dir')
     p.add_argument('--amp', action='store_true', help='automatic mixed precision '
                    '(bf16 on CPU, fp16 with dynamic loss scaling on GPU)')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                   help='override config keys, e.g. train_cfg.max_iters=100')
-    p.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
-    p.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = p.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runner_args(p, 'train_cfg.max_iters=100')
+    return parse_runner_args(p, argv)
 
 
 def build_config(args):

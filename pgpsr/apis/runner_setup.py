@@ -23,6 +23,24 @@ def load_config(path: str, cfg_options: Optional[Dict] = None) -> Config:
     return cfg
 
 
+def add_runner_args(parser, cfg_example: str) -> None:
+    """The arguments tools/train.py and tools/test.py share (OpenMMLab's): config
+    overrides, the launcher and the local rank that torchrun or dist_*.sh pass."""
+    from mmengine.config import DictAction
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help=f'override config keys, e.g. {cfg_example}')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def parse_runner_args(parser, argv=None):
+    """Parse, and expose the local rank as ``LOCAL_RANK`` (mmengine reads it there)."""
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
 def prepare_environment(cfg: Config, launcher: str) -> None:
     """Register pgpsr's modules, pick gloo without GPUs, write the embedded data if used."""
     register_all_modules()

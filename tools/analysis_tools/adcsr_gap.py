@@ -10,11 +10,12 @@ distillation. PSNR-Y on the held-out photos (the results-table protocol) of
         checkpoints/adcsr_demo_x4.pth [--json gap.json]
 """
 import argparse
-import json
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+
+from pgpsr.utils.report_files import write_json  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -57,9 +58,7 @@ def main(argv=None):
     for k, v in mean.items():
         print(f'{k:15s} {v:6.2f} dB PSNR-Y   ' +
               '  '.join(f'{n} {r[k]:.2f}' for n, r in rows.items()))
-    if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(dict(mean=mean, per_image=rows), f, indent=1)
+    write_json(args.json, dict(mean=mean, per_image=rows))
 
 
 if __name__ == '__main__':

@@ -13,13 +13,13 @@ discriminator). ``--device meta`` counts params and MACs of real-size configs wi
 allocating their weights (no checkpoint, no timing), e.g. SD-size models on a laptop.
 """
 import argparse
-import json
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from pgpsr.apis.benchmarking import run, to_markdown  # noqa: E402
+from pgpsr.utils.report_files import write_json  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -47,9 +47,7 @@ def main(argv=None):
     print(f"LR {report['lr_size'][0]}x{report['lr_size'][1]}, {report['device']}, "
           f"{report['precision']}, median of {report['repeats']} (ratios to the first model)")
     print(to_markdown(report))
-    if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(report, f, indent=1)
+    write_json(args.json, report)
     return report
 
 

@@ -19,6 +19,7 @@ from skimage import data
 
 import pgpsr
 from pgpsr.datasets.transforms.degradations import build_steps, degrade_batch
+from pgpsr.utils.report_files import write_json
 
 
 def photo_batch(size: int, n: int) -> np.ndarray:
@@ -83,9 +84,7 @@ def main(argv=None):
                                     batched_torch=round(ips['batched'], 1)),
                   batched_over_per_image=round(ips['batched'] / ips['per_image'], 2))
     print(json.dumps(report, indent=1))
-    if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(report, f, indent=1)
+    write_json(args.json, report)
     return report
 
 

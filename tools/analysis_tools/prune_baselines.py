@@ -8,7 +8,6 @@ No fine-tuning: this isolates the choice of blocks. Prints a Markdown table.
 """
 import argparse
 import copy
-import json
 import os.path as osp
 import statistics
 import sys
@@ -22,6 +21,7 @@ from pgpsr.apis.analysis_setup import fixed_batches  # noqa: E402
 from pgpsr.evaluation.evaluate import evaluate_model  # noqa: E402
 from pgpsr.models.backbones.base import PARTS  # noqa: E402
 from pgpsr.pruning import complexity, prune_step  # noqa: E402
+from pgpsr.utils.report_files import write_json  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -87,9 +87,7 @@ def main(argv=None):
     args = parse_args(argv)
     rows = run(args)
     print(to_markdown(rows, args.lr_size))
-    if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(rows, f, indent=1)
+    write_json(args.json, rows)
     return rows
 
 

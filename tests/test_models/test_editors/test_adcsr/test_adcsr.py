@@ -1,6 +1,6 @@
 """AdcSR built from its configs: student sliced from a saved teacher, both stages train
 (finite, decreasing) on a fixed real-photo batch, bf16/fp16 stay finite, odd sizes come
-back exactly x4 (the real-size OSEDiff student: test_adcsr_osediff.py)."""
+back exactly x4 (the OSEDiff student: test_unet_student.py)."""
 import copy
 
 import numpy as np
