@@ -36,7 +36,9 @@ def parse_args(argv=None):
     p.add_argument('--output', required=True, help='output folder')
     p.add_argument('--tile', type=int, help='LR tile size (default: the config\'s test_cfg)')
     p.add_argument('--tile-overlap', type=int, help='LR overlap between tiles')
-    p.add_argument('--color-fix', default='none', choices=COLOR_FIXES)
+    p.add_argument('--tile-batch', type=int, help='tiles per forward (default: the config\'s)')
+    p.add_argument('--color-fix', choices=COLOR_FIXES,
+                   help="default: the config's test_cfg.color_fix")
     p.add_argument('--precision', default='fp32', choices=['fp32', 'fp16', 'bf16'])
     p.add_argument('--steps', type=int, help='sampling steps (multi-step models)')
     p.add_argument('--seed', type=int)
@@ -67,6 +69,8 @@ def main(argv=None) -> int:
         sys.exit(f'cannot load the model: {exc}')
     if args.steps:
         model.test_cfg['num_steps'] = args.steps
+    if args.tile_batch:
+        model.test_cfg['tile_batch'] = args.tile_batch
     os.makedirs(args.output, exist_ok=True)
     in_paths = {osp.abspath(p) for p, _ in inputs}
     failed = {}

@@ -19,7 +19,7 @@ model = dict(
     pixel_loss=dict(type='L1Loss', loss_weight=1.0),
     gan_loss=dict(type='GANLoss', gan_type='vanilla', loss_weight=0.02),
     perceptual_loss=dict(type='LPIPSLoss', loss_weight=1.0),
-    test_cfg=dict(tile=16, tile_overlap=4),  # as the teacher: the training size
+    test_cfg=dict(tile=16, tile_overlap=4, tile_batch=64),  # as the teacher: the training size
     data_preprocessor=dict(type='DataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3))
 max_iters = 600
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters + 1)

@@ -1,15 +1,17 @@
 """Tiled super-resolution: big images in bounded memory, without visible seams.
 
-The LR image is cut into overlapping tiles; each tile goes to the model's device alone,
-its SR result comes back to the CPU and is accumulated with a weight that ramps down
+The LR image is cut into overlapping tiles; tiles go to the model's device ``batch`` at
+a time (one forward for the batch: small tiles then cost one call, not one each), their
+SR results come back to the CPU and are accumulated with a weight that ramps down
 linearly inside the overlap, so neighbouring tiles cross-fade and no seam remains. Tiles
-are seeded by their position, so a result does not depend on the tile order.
+are seeded by their position, so a result depends neither on the tile order nor on the
+batch.
 """
 from typing import Callable, Iterator, List, Optional, Tuple
 
 import torch
 
-Sampler = Callable[[torch.Tensor, int], torch.Tensor]
+Sampler = Callable[[torch.Tensor, List[int]], torch.Tensor]
 
 
 def tile_starts(length: int, tile: int, overlap: int) -> List[int]:
@@ -55,27 +57,35 @@ def iter_tiles(h: int, w: int, tile: int, overlap: int
 @torch.no_grad()
 def tiled_super_resolve(sample: Sampler, lr: torch.Tensor, scale: int, tile: int,
                         overlap: int, device: torch.device,
-                        progress: Optional[Callable[[int, int], None]] = None) -> torch.Tensor:
+                        progress: Optional[Callable[[int, int], None]] = None,
+                        batch: int = 1) -> torch.Tensor:
     """SR of a 1x3xHxW LR (CPU, [-1, 1]) tile by tile; returns 1x3x(sH)x(sW) on the CPU.
 
     Args:
-        sample: ``sample(lr_tile_on_device, seed) -> sr_tile`` (the model's sampler).
+        sample: ``sample(lr_tiles_on_device, seeds) -> sr_tiles``: a batch of tiles (all
+            the same size) and one seed per tile (the model's sampler).
         tile / overlap: LR tile side and overlap in LR pixels.
-        progress: Called as ``progress(done, total)`` after each tile.
+        progress: Called as ``progress(done, total)`` after each batch.
+        batch: Tiles per call of ``sample``.
     """
     _, c, h, w = lr.shape
     if overlap * 2 > tile:
         raise ValueError(f'tile overlap {overlap} must be at most half the tile {tile}')
+    if batch < 1:
+        raise ValueError(f'tile batch must be at least 1, got {batch}')
     out = torch.zeros(1, c, h * scale, w * scale)
     weight = torch.zeros(1, 1, h * scale, w * scale)
     tiles = list(iter_tiles(h, w, tile, overlap))
-    for k, (y, x, th, tw, edges) in enumerate(tiles):
-        piece = lr[..., y:y + th, x:x + tw].to(device)
-        sr = sample(piece, (y * 7919 + x) % (2 ** 31)).float().cpu()
-        wgt = ramp_window(th * scale, tw * scale, overlap * scale, overlap * scale, edges)
-        ys, xs = slice(y * scale, (y + th) * scale), slice(x * scale, (x + tw) * scale)
-        out[..., ys, xs] += sr * wgt
-        weight[..., ys, xs] += wgt
+    for k in range(0, len(tiles), batch):
+        chunk = tiles[k:k + batch]
+        pieces = torch.cat([lr[..., y:y + th, x:x + tw] for y, x, th, tw, _ in chunk])
+        seeds = [(y * 7919 + x) % (2 ** 31) for y, x, *_ in chunk]
+        srs = sample(pieces.to(device), seeds).float().cpu()
+        for (y, x, th, tw, edges), sr in zip(chunk, srs):
+            wgt = ramp_window(th * scale, tw * scale, overlap * scale, overlap * scale, edges)
+            ys, xs = slice(y * scale, (y + th) * scale), slice(x * scale, (x + tw) * scale)
+            out[..., ys, xs] += sr * wgt
+            weight[..., ys, xs] += wgt
         if progress is not None:
-            progress(k + 1, len(tiles))
+            progress(k + len(chunk), len(tiles))
     return out / weight.clamp_min(1e-8)

@@ -70,3 +70,33 @@ def test_missing_checkpoint_is_named(tmp_path):
                     str(tmp_path), '--output', str(tmp_path / 'o')], timeout=300)
     assert res.returncode != 0 and 'none.pth' in res.stderr
     assert 'Traceback' not in res.stderr
+
+
+def test_the_configs_colour_fix_applies_unless_overridden(tmp_path):
+    """Without --color-fix the config's test_cfg.color_fix is used (a shipped AdcSR config
+    turns the wavelet fix on); --color-fix replaces it. --tile-batch changes nothing but
+    speed."""
+    from .helpers import write_config
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(f'{ROOT}/{CONFIG}').model)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(torch.randn_like(p) * 0.05)  # an output whose colours drift from the LR
+    ckpt = tmp_path / 'drift.pth'
+    torch.save(dict(state_dict=model.state_dict()), ckpt)
+    cfg = write_config(tmp_path / 'adain.py', "model = dict(test_cfg=dict(color_fix='adain'))\n",
+                       base=CONFIG)
+    src = tmp_path / 'in'
+    src.mkdir()
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, (24, 40, 3), dtype=np.uint8)).save(src / 'a.png')
+    outs = {}
+    for name, extra in (('config', []), ('adain', ['--color-fix', 'adain']),
+                        ('none', ['--color-fix', 'none']), ('batched', ['--tile-batch', '7'])):
+        res = run_tool(['tools/infer.py', cfg, str(ckpt), '--input', str(src), '--output',
+                        str(tmp_path / name)] + extra, timeout=300)
+        assert res.returncode == 0, res.stderr[-2000:]
+        outs[name] = np.asarray(Image.open(tmp_path / name / 'a_x4.png')).astype(int)
+    assert np.array_equal(outs['config'], outs['adain'])
+    assert np.abs(outs['config'] - outs['none']).max() > 10
+    assert np.abs(outs['config'] - outs['batched']).max() <= 1

@@ -16,6 +16,6 @@ model = dict(
     sample_scheduler=dict(type='DDIMScheduler'),
     train_cfg=dict(one_step=True, one_step_timestep=999, seed=0),
     test_cfg=dict(num_steps=4, start='noise', seed=0, one_step=True, one_step_timestep=999,
-                  tile=16, tile_overlap=4),
+                  tile=16, tile_overlap=4, tile_batch=64),
     data_preprocessor=dict(type='DataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3),
 )

@@ -2,9 +2,11 @@
 
 A model provides ``sample(lr, seed=None)`` (LR batch in [-1, 1] -> SR in [-1, 1]),
 ``scale`` and a data preprocessor, and sets ``test_cfg`` with ``merge_test_cfg`` (the
-shared keys ``tile``, ``tile_overlap``, ``seed``, ``color_fix`` plus its own); this mixin
+shared keys ``tile``, ``tile_overlap``, ``tile_batch``, ``seed``, ``color_fix`` plus
+its own); this mixin
 gives it ``sample_any_size`` and ``predict`` for tools/test.py, infer.py and benchmark.py.
 """
+from functools import partial
 from typing import Callable, Dict, List, Optional, Union
 
 import torch
@@ -14,9 +16,10 @@ from mmagic.structures import DataSample
 from ..color_fix import COLOR_FIXES, color_fix
 from ..tiling import tiled_super_resolve
 
-#: test_cfg keys every SR model has: LR tile size and overlap (None: whole image), the
-#: sampling seed, and the colour fix applied to the whole result ('none', 'wavelet', 'adain')
-SHARED_TEST_CFG = dict(tile=None, tile_overlap=8, seed=0, color_fix='none')
+#: test_cfg keys every SR model has: LR tile size and overlap (None: whole image), tiles
+#: per forward, the sampling seed, and the colour fix applied to the whole result
+#: ('none', 'wavelet', 'adain')
+SHARED_TEST_CFG = dict(tile=None, tile_overlap=8, tile_batch=1, seed=0, color_fix='none')
 
 
 def merge_config(defaults: Dict, given: Optional[Dict], owner: str) -> Dict:
@@ -31,6 +34,12 @@ def merge_config(defaults: Dict, given: Optional[Dict], owner: str) -> Dict:
 
 class SRPredictMixin:
     lr_size_divisor = 1  # models whose input grid needs multiples override this
+
+    @property
+    def deterministic_sampling(self) -> bool:
+        """True when ``sample`` ignores its seed (one step, no noise): tiles of a batch
+        then share one call; otherwise each tile is sampled with its own seed."""
+        return True
 
     def merge_test_cfg(self, test_cfg: Optional[Dict], own: Optional[Dict] = None) -> Dict:
         """The model's test_cfg: shared keys + ``own`` defaults, updated by ``test_cfg``."""
@@ -82,11 +91,17 @@ class SRPredictMixin:
         if not tile or max(lr.shape[-2:]) <= tile:
             sr = self.sample(lr.to(device), seed=base).to(lr.device)
         else:
-            sr = torch.cat([tiled_super_resolve(lambda p, s: self.sample(p, seed=base + s),
+            batch = self.test_cfg.get('tile_batch', 1)
+            sr = torch.cat([tiled_super_resolve(partial(self._sample_tiles, base),
                                                 img[None].cpu(), self.scale, tile, overlap,
-                                                device, progress)
+                                                device, progress, batch)
                             for img in lr]).to(lr.device)
         return color_fix(sr.float(), lr.float(), method) if method != 'none' else sr
+
+    def _sample_tiles(self, base: int, tiles: torch.Tensor, seeds: List[int]) -> torch.Tensor:
+        if self.deterministic_sampling:
+            return self.sample(tiles, seed=base + seeds[0])
+        return torch.cat([self.sample(t[None], seed=base + s) for t, s in zip(tiles, seeds)])
 
     def predict(self, inputs: torch.Tensor, data_samples: DataSample) -> List[DataSample]:
         sr = self.sample_any_size(inputs)

@@ -202,6 +202,10 @@ class PGPDiffSR(SRPredictMixin, BaseModel):
         return gt
 
     # ---- sampling ------------------------------------------------------------------------------
+    @property
+    def deterministic_sampling(self) -> bool:
+        return bool(self.test_cfg['one_step'])  # multi-step sampling draws seeded noise
+
     @torch.no_grad()
     def sample(self, lr: torch.Tensor, num_steps: Optional[int] = None,
                seed: Optional[int] = None, one_step: Optional[bool] = None) -> torch.Tensor:
