@@ -35,14 +35,26 @@ def test_tiled_matches_untiled_away_from_seams_and_closely_at_them():
     assert err.mean() < 0.01 and err.max() < 0.35
 
 
-def test_model_tiles_odd_sizes_back_to_exactly_4x():
+def _tiny_dit(perturb: bool = True, **test_cfg):
+    """A tiny one-step residual DiT tiling at 8 px (``perturb``: away from its
+    zero-initialised output layer, so it is not just bicubic)."""
+    torch.manual_seed(0)
     model = MODELS.build(dict(
         type='PGPDiffSR', scale=4, residual=True,
         codec=dict(type='PixelUnshuffleCodec', factor=2),
         backbone=dict(type='DiTDenoiser', in_channels=12, patch_size=2, hidden_size=32,
                       num_heads=2, depth=(1, 1, 1)),
         scheduler=dict(type='DDPMScheduler', prediction_type='sample'),
-        test_cfg=dict(one_step=True, tile=8, tile_overlap=2))).eval()
+        test_cfg=dict(tile=8, tile_overlap=2, **test_cfg))).eval()
+    if perturb:
+        with torch.no_grad():
+            for p in model.parameters():
+                p.add_(torch.randn_like(p) * 0.05)
+    return model
+
+
+def test_model_tiles_odd_sizes_back_to_exactly_4x():
+    model = _tiny_dit(perturb=False, one_step=True)
     for h, w in ((9, 13), (21, 8), (5, 30)):
         lr = torch.rand(1, 3, h, w) * 2 - 1
         out = model.sample_any_size(lr)
@@ -70,21 +82,6 @@ def test_batched_tiles_give_the_unbatched_result_with_per_tile_seeds():
     assert [len(c) for c in calls][:-1] == [5] * (len(calls) - 1)
     assert sum(calls, []) == per_tile  # the same tiles, the same seeds, in order
     assert torch.allclose(one, five, atol=1e-6)
-
-
-def _tiny_dit(**test_cfg):
-    torch.manual_seed(0)
-    model = MODELS.build(dict(
-        type='PGPDiffSR', scale=4, residual=True,
-        codec=dict(type='PixelUnshuffleCodec', factor=2),
-        backbone=dict(type='DiTDenoiser', in_channels=12, patch_size=2, hidden_size=32,
-                      num_heads=2, depth=(1, 1, 1)),
-        scheduler=dict(type='DDPMScheduler', prediction_type='sample'),
-        test_cfg=dict(tile=8, tile_overlap=2, **test_cfg))).eval()
-    with torch.no_grad():
-        for p in model.parameters():
-            p.add_(torch.randn_like(p) * 0.05)  # not the zero-initialised output
-    return model
 
 
 @pytest.mark.parametrize('one_step', [True, False])
