@@ -45,6 +45,14 @@ def checkpoint_keeping_hooks(module: nn.Module, *args) -> torch.Tensor:
     return out
 
 
+BlockRow = Tuple[str, str, nn.ModuleList, int]
+
+
+def part_rows(part: str, holder: nn.ModuleList, name: Callable[[int], str]) -> List[BlockRow]:
+    """``block_table`` rows of one part: (``name(i)``, part, holder, i) for every index."""
+    return [(name(i), part, holder, i) for i in range(len(holder))]
+
+
 class DroppedBlock(nn.Identity):
     """Placeholder left where a block was removed; it has no parameters."""
 

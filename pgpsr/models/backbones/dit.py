@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from pgpsr.registry import MODELS
-from .base import PrunableBackbone
+from .base import PrunableBackbone, part_rows
 from .timestep_embedding import TimestepEmbedding
 
 
@@ -135,13 +135,9 @@ class DiTDenoiser(PrunableBackbone):
         return {name: self.hidden_size for name, _, _, _ in self.block_table()}
 
     def block_table(self) -> List[Tuple[str, str, nn.ModuleList, int]]:
-        table = [(f'encoder.{i}', 'encoder', self.enc_blocks, i)
-                 for i in range(len(self.enc_blocks))]
-        table += [(f'bottleneck.{i}', 'bottleneck', self.mid_blocks, i)
-                  for i in range(len(self.mid_blocks))]
-        table += [(f'decoder.{i}', 'decoder', self.dec_blocks, i)
-                  for i in range(len(self.dec_blocks))]
-        return table
+        return (part_rows('encoder', self.enc_blocks, 'encoder.{}'.format) +
+                part_rows('bottleneck', self.mid_blocks, 'bottleneck.{}'.format) +
+                part_rows('decoder', self.dec_blocks, 'decoder.{}'.format))
 
     def forward(self, x_t: torch.Tensor, t: torch.Tensor,
                 cond: Optional[torch.Tensor] = None) -> torch.Tensor:

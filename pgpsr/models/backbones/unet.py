@@ -16,7 +16,7 @@ from diffusers.models.upsampling import Upsample2D
 from torch import nn
 
 from pgpsr.registry import MODELS
-from .base import PrunableBackbone
+from .base import PrunableBackbone, part_rows
 from .timestep_embedding import TimestepEmbedding
 
 
@@ -119,13 +119,10 @@ class UNetDenoiser(PrunableBackbone):
 
     def block_table(self) -> List[Tuple[str, str, nn.ModuleList, int]]:
         n, levels = self.units_per_level, len(self.block_channels)
-        table = [(f'encoder.{i // n}.{i % n}', 'encoder', self.enc_units, i)
-                 for i in range(len(self.enc_units))]
-        table += [(f'bottleneck.{i}', 'bottleneck', self.mid_units, i)
-                  for i in range(len(self.mid_units))]
-        table += [(f'decoder.{levels - 1 - i // n}.{i % n}', 'decoder', self.dec_units, i)
-                  for i in range(len(self.dec_units))]
-        return table
+        return (part_rows('encoder', self.enc_units, lambda i: f'encoder.{i // n}.{i % n}') +
+                part_rows('bottleneck', self.mid_units, 'bottleneck.{}'.format) +
+                part_rows('decoder', self.dec_units,
+                          lambda i: f'decoder.{levels - 1 - i // n}.{i % n}'))
 
     def concat_inputs(self):
         """Tensors that read ``cat([x, skip])``: parameter name -> (x, skip) channels, so
