@@ -1,8 +1,9 @@
 # Shipped checkpoint checkpoints/pgp_dit_s1_pgp_x4.pth: checkpoints/pgp_dit_s1_x4.pth pruned
 # by PGP-DiffSR on the real-photo set (encoder 3->1 and bottleneck 2->1 blocks at the start,
-# the most redundant decoder block after 300 iterations, scored on a fixed slice of the
-# training data; phase-exchange adapter; distillation from the parent; 1000 iterations,
-# seed 0, on this project's 2-core CPU). Reproduce: tools/train_pgp_photos.py
+# the most redundant decoder block after 300 and again after 600 iterations, scored on a
+# fixed slice of the training data; phase-exchange adapter; distillation from the parent;
+# 1000 iterations, seed 0, on this project's 2-core CPU; removed encoder.1, encoder.2,
+# bottleneck.0, decoder.1, decoder.0). Reproduce: tools/train_pgp_photos.py
 # (work_dirs/pgp_photos/pgp_dit_s1_photos-pgp_x4_seed0.pth is this file).
 # The removed blocks are recorded in the checkpoint, so this config is the unpruned one.
 _base_ = ['../configs/pgp_diffsr/pgp_dit_s1_photos-pgp_x4.py']
