@@ -1,7 +1,8 @@
 """PhaseExchangeAdapter: restore the Fourier phase a pruned denoiser estimates poorly.
 
 The LR condition (the codec latent of the bicubic-upsampled LR) is projected to the
-feature width and resized to the feature grid; both are Fourier transformed; the result
+feature width (or to a narrow bottleneck the feature is projected into, ``rank``) and
+resized to the feature grid; both are Fourier transformed; the result
 keeps the feature *amplitude* and takes the LR *phase* (fully, or by a learned
 per-channel blend of unit phasors), and returns through a zero-initialised 1x1
 projection added to the feature, so an untrained adapter changes nothing. FFTs run in
@@ -28,10 +29,27 @@ def unit_phasor(z: torch.Tensor) -> torch.Tensor:
     return z / z.abs().clamp_min(1e-12)
 
 
-def _magnitude(v: torch.Tensor) -> torch.Tensor:
-    """|z| of a complex tensor seen as real pairs (``view_as_real``): cheaper on a CPU
-    than complex ``abs``, with a zero (not NaN) gradient at z = 0."""
-    return torch.linalg.vector_norm(v, dim=-1)
+class _Magnitude(torch.autograd.Function):
+    """``hypot(re, im)`` in one pass, with a zero (not NaN) gradient at z = 0: flat tiles
+    have all-zero spectra away from DC."""
+
+    @staticmethod
+    def forward(ctx, re: torch.Tensor, im: torch.Tensor) -> torch.Tensor:
+        mag = torch.hypot(re, im)
+        ctx.save_for_backward(re, im, mag)
+        return mag
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        re, im, mag = ctx.saved_tensors
+        g = torch.where(mag > 0, grad / mag, torch.zeros_like(mag))
+        return g * re, g * im
+
+
+def _magnitude(re: torch.Tensor, im: torch.Tensor) -> torch.Tensor:
+    if torch.is_grad_enabled() and (re.requires_grad or im.requires_grad):
+        return _Magnitude.apply(re, im)
+    return torch.hypot(re, im)
 
 
 def exchange_spectrum(feat: torch.Tensor, ref: torch.Tensor, exchange: str = 'phase',
@@ -40,52 +58,81 @@ def exchange_spectrum(feat: torch.Tensor, ref: torch.Tensor, exchange: str = 'ph
     for ``exchange='amplitude'``); ``blend`` (C values in [0, 1]) mixes the phases.
     ``ref`` is a real signal or already its spectrum (complex, ``rfft2``, ortho).
 
-    Computed on real (re, im) pairs: with ``A`` the kept amplitude, ``u`` the taken unit
-    phasor and ``o`` the amplitude source's own, the blended result ``A * m / |m|`` with
-    ``m = (1 - a) o + a u`` equals ``g * A / |g|`` with ``g = (1 - a) A o + a A u``, and
-    ``A o`` is the amplitude source itself: no complex division is needed."""
+    Computed on the real and imaginary parts, without complex division: with ``A`` the
+    kept amplitude, ``t`` the phase source and ``o`` the amplitude source's own phasor,
+    the blended result ``A * m / |m|`` with ``m = (1 - a) o + a t / |t|`` equals
+    ``g * A / |g|`` with ``g = (1 - a) A o + (a A / |t|) t``, and ``A o`` is the amplitude
+    source itself."""
+    size = feat.shape[-2:]
     with torch.autocast(feat.device.type, enabled=False):
         f = torch.fft.rfft2(feat.float(), norm='ortho')
         r = ref if ref.is_complex() else torch.fft.rfft2(ref.float(), norm='ortho')
         amp_src, phase_src = (f, r) if exchange == 'phase' else (r, f)
-        src, take = torch.view_as_real(amp_src), torch.view_as_real(phase_src)
-        amp = _magnitude(src).unsqueeze(-1)
-        unit = take / _magnitude(take).clamp_min(1e-12).unsqueeze(-1)
+        sr, si, tr, ti = amp_src.real, amp_src.imag, phase_src.real, phase_src.imag
+        amp = _magnitude(sr, si)
+        k = amp / _magnitude(tr, ti).clamp_min(1e-12)  # |kept| / |taken|
         if blend is None:
-            out = amp * unit
-        else:  # learned mix of the two unit phasors, then renormalised
-            a = blend.view(1, -1, 1, 1, 1)
-            a = a if exchange == 'phase' else 1 - a  # the weight of the taken phase
-            g = (1 - a) * src + (a * amp) * unit
-            out = g * (amp / _magnitude(g).clamp_min(1e-12).unsqueeze(-1))
-        return torch.fft.irfft2(torch.view_as_complex(out.contiguous()), s=feat.shape[-2:],
-                                norm='ortho')
+            return torch.fft.irfft2(torch.complex(k * tr, k * ti), s=size, norm='ortho')
+        # learned mix of the two phasors, then renormalised to the kept amplitude
+        a = blend.view(-1, 1, 1)
+        a = a if exchange == 'phase' else 1 - a  # the weight of the taken phase
+        k = k * a
+        gr = torch.addcmul((1 - a) * sr, k, tr)
+        gi = torch.addcmul((1 - a) * si, k, ti)
+        s = amp / _magnitude(gr, gi).clamp_min(1e-12)
+        return torch.fft.irfft2(torch.complex(gr * s, gi * s), s=size, norm='ortho')
 
 
 class PhaseExchangeUnit(nn.Module):
-    """One insertion site: LR projection, spectrum exchange, zero-initialised fusion."""
+    """One insertion site: LR projection, spectrum exchange, zero-initialised fusion.
 
-    def __init__(self, channels: int, cond_channels: int, blend: bool, exchange: str) -> None:
+    With ``rank`` the exchange runs in an ``rank``-channel bottleneck (a 1x1 projection
+    down, the exchange, the zero-initialised fusion back up), so the FFTs cost
+    ``rank / channels`` of the full-width ones; ``None`` exchanges at full width."""
+
+    def __init__(self, channels: int, cond_channels: int, blend: bool, exchange: str,
+                 rank: Optional[int] = None) -> None:
         super().__init__()
+        if rank is not None and not 0 < rank <= channels:
+            raise ValueError(f'PhaseExchangeAdapter: rank must be in [1, {channels}] (the '
+                             f'site width) or None; got {rank!r}')
+        width = rank or channels
         self.exchange = exchange
-        self.cond_proj = nn.Conv2d(cond_channels, channels, 1)
-        self.blend_logit = nn.Parameter(torch.zeros(channels)) if blend else None
-        self.fuse = nn.Conv2d(channels, channels, 1)
+        self.down = nn.Conv2d(channels, width, 1, bias=False) if rank else None
+        self.cond_proj = nn.Conv2d(cond_channels, width, 1)
+        self.blend_logit = nn.Parameter(torch.zeros(width)) if blend else None
+        self.fuse = nn.Conv2d(width, channels, 1)
         nn.init.zeros_(self.fuse.weight)
         nn.init.zeros_(self.fuse.bias)
 
     def forward(self, feat: torch.Tensor, cond: torch.Tensor,
                 cond_spectrum: Optional[torch.Tensor] = None) -> torch.Tensor:
-        """``cond_spectrum`` (:func:`condition_spectrum` on ``feat``'s grid), when given,
-        replaces resizing, projecting and transforming the condition here: the projection
-        is linear, so it is applied to the shared spectrum instead."""
+        """Adapt a BxCxHxW feature map. ``cond_spectrum`` (:func:`condition_spectrum` on
+        ``feat``'s grid), when given, replaces resizing, projecting and transforming the
+        condition here: the projection is linear, so it is applied to the shared
+        spectrum instead."""
+        z = self.down(feat) if self.down is not None else feat
+        return feat + self.fuse(self.swapped(z, cond, cond_spectrum).to(feat.dtype))
+
+    def forward_tokens(self, x: torch.Tensor, grid, cond: torch.Tensor,
+                       cond_spectrum: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """Adapt BxNxC tokens laid on ``grid``: the channel projections act on the tokens,
+        so only the bottleneck is transposed into a map (where the FFTs run on
+        contiguous rows, faster than channels-last ones) and back."""
+        z = F.linear(x, self.down.weight.flatten(1)) if self.down is not None else x
+        zmap = z.transpose(1, 2).reshape(x.shape[0], -1, *grid)
+        s = self.swapped(zmap, cond, cond_spectrum).flatten(2).transpose(1, 2)
+        return x + F.linear(s.to(x.dtype), self.fuse.weight.flatten(1), self.fuse.bias)
+
+    def swapped(self, z: torch.Tensor, cond: torch.Tensor,
+                cond_spectrum: Optional[torch.Tensor]) -> torch.Tensor:
+        """``z`` with its amplitude and the projected condition's phase (or the reverse)."""
         if cond_spectrum is None:
-            ref = self.cond_proj(resize_to(cond, feat.shape[-2:]))
+            ref = self.cond_proj(resize_to(cond, z.shape[-2:]))
         else:
-            ref = self.project_spectrum(cond_spectrum, feat.shape[-2:])
+            ref = self.project_spectrum(cond_spectrum, z.shape[-2:])
         blend = torch.sigmoid(self.blend_logit) if self.blend_logit is not None else None
-        swapped = exchange_spectrum(feat, ref, self.exchange, blend)
-        return feat + self.fuse(swapped.to(feat.dtype))
+        return exchange_spectrum(z, ref, self.exchange, blend)
 
     def project_spectrum(self, spec: torch.Tensor, size) -> torch.Tensor:
         """rfft2(cond_proj(x)) from rfft2(x): the 1x1 weights mix channels at every
@@ -110,15 +157,15 @@ def condition_spectrum(cond: torch.Tensor, size) -> torch.Tensor:
         return torch.fft.rfft2(resize_to(cond, size).float(), norm='ortho')
 
 
-def _tokens_to_map(x: torch.Tensor, cond: torch.Tensor) -> tuple:
-    """BxNxC tokens -> BxCxhxw on the condition's grid (patch size inferred)."""
-    b, n, c = x.shape
+def token_grid(x: torch.Tensor, cond: torch.Tensor) -> tuple:
+    """The (h, w) grid that BxNxC tokens lie on over the condition (patch size inferred)."""
+    n = x.shape[1]
     h, w = cond.shape[-2:]
     p = int(round(math.sqrt(h * w / n)))
     gh, gw = h // p, w // p
     if gh * gw != n:
         raise ValueError(f'cannot lay {n} tokens on the {h}x{w} condition grid')
-    return x.transpose(1, 2).reshape(b, c, gh, gw), (gh, gw)
+    return gh, gw
 
 
 @MODELS.register_module()
@@ -136,10 +183,14 @@ class PhaseExchangeAdapter(nn.Module):
             dropped ones included, so pruning never leaves a unit unused).
         exchange: ``phase`` (the method) or ``amplitude`` (the ablation: LR amplitude,
             feature phase). blend: learn a per-channel phase blend instead of a full swap.
+        rank: Exchange in a ``rank``-channel bottleneck at each site (projected down,
+            exchanged, fused back up) instead of at the full site width: the FFTs and
+            the phase arithmetic shrink by ``rank / width``. ``None``: full width.
     """
 
     def __init__(self, channels: Union[int, str, Dict[str, int]], cond_channels: int,
-                 insert: str = 'output', exchange: str = 'phase', blend: bool = False) -> None:
+                 insert: str = 'output', exchange: str = 'phase', blend: bool = False,
+                 rank: Optional[int] = None) -> None:
         super().__init__()
         if channels == 'auto' and insert == 'output':
             raise ValueError("PhaseExchangeAdapter: channels='auto' sizes decoder sites; "
@@ -148,14 +199,14 @@ class PhaseExchangeAdapter(nn.Module):
             raise ValueError(f'PhaseExchangeAdapter: insert must be one of {INSERTS} and '
                              f'exchange one of {EXCHANGES}; got {insert!r}, {exchange!r}')
         self.insert, self.channels, self.cond_channels = insert, channels, cond_channels
-        self.exchange, self.blend = exchange, blend
+        self.exchange, self.blend, self.rank = exchange, blend, rank
         self.units = nn.ModuleDict()
         if insert == 'output':
             self.units['output'] = self._unit('output')
 
     def _unit(self, site: str) -> PhaseExchangeUnit:
         c = self.channels[site] if isinstance(self.channels, dict) else self.channels
-        return PhaseExchangeUnit(c, self.cond_channels, self.blend, self.exchange)
+        return PhaseExchangeUnit(c, self.cond_channels, self.blend, self.exchange, self.rank)
 
     def attach(self, backbone) -> None:
         """Create the units of the backbone's decoder sites (called once by the model)."""
@@ -172,18 +223,17 @@ class PhaseExchangeAdapter(nn.Module):
 
     def apply_unit(self, key: str, x: torch.Tensor, cond: torch.Tensor,
                    spectra: Optional[Dict] = None) -> torch.Tensor:
-        """Adapt one site's feature; ``spectra`` caches the condition's spectrum per grid
-        for the duration of one denoiser call."""
-        tokens = x.dim() == 3  # DiT tokens
-        fmap = _tokens_to_map(x, cond)[0] if tokens else x
+        """Adapt one site's feature (a map, or DiT tokens); ``spectra`` caches the
+        condition's spectrum per grid for the duration of one denoiser call."""
+        tokens = x.dim() == 3
+        size = token_grid(x, cond) if tokens else tuple(x.shape[-2:])
         spec = None
         if spectra is not None:
-            size = tuple(fmap.shape[-2:])
             if size not in spectra:
                 spectra[size] = condition_spectrum(cond, size)
             spec = spectra[size]
-        out = self.units[key](fmap, cond, spec)
-        return out.flatten(2).transpose(1, 2) if tokens else out
+        unit = self.units[key]
+        return unit.forward_tokens(x, size, cond, spec) if tokens else unit(x, cond, spec)
 
     def forward(self, pred: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
         """``insert='output'``: adapt the denoiser's prediction."""

@@ -44,12 +44,13 @@ def test_fft_stays_fp32_under_bf16_autocast():
     assert out.dtype == torch.float32 and torch.isfinite(out).all()
 
 
-@pytest.mark.parametrize('insert, channels', [('output', 12), ('decoder_input', 32),
-                                              ('decoder_blocks', 32)])
-def test_untrained_adapter_changes_nothing_and_gradients_reach_it(insert, channels):
+@pytest.mark.parametrize('insert, channels, rank', [
+    ('output', 12, None), ('decoder_input', 32, None), ('decoder_blocks', 32, None),
+    ('decoder_blocks', 32, 4)])
+def test_untrained_adapter_changes_nothing_and_gradients_reach_it(insert, channels, rank):
     plain = tiny_model(None)
     adapted = tiny_model(dict(type='PhaseExchangeAdapter', channels=channels,
-                              cond_channels=12, insert=insert, blend=True))
+                              cond_channels=12, insert=insert, blend=True, rank=rank))
     adapted.backbone.load_state_dict(plain.backbone.state_dict())
     with torch.no_grad():  # non-zero blocks so decoder features are not identities
         for a, b in zip(plain.backbone.parameters(), adapted.backbone.parameters()):
@@ -67,6 +68,7 @@ def test_untrained_adapter_changes_nothing_and_gradients_reach_it(insert, channe
     adapted.denoise(x, t, cond).square().mean().backward()
     for unit in adapted.neck.units.values():
         assert unit.fuse.weight.grad is not None and unit.fuse.weight.grad.abs().sum() > 0
+        assert unit.fuse.weight.shape[1] == (rank or channels)
 
 
 def test_decoder_sites_survive_pruning_of_their_block():
@@ -114,3 +116,54 @@ def test_shared_condition_spectrum_equals_projecting_per_site():
     shared = unit(feat, cond, condition_spectrum(cond, (9, 7)))
     assert (per_site - feat).abs().mean() > 0.05
     assert torch.allclose(shared, per_site, atol=1e-5)
+
+
+def _random_unit(rank, channels=16, cond_channels=4):
+    from pgpsr.models.necks.phase_exchange_adapter import PhaseExchangeUnit
+    torch.manual_seed(0)
+    unit = PhaseExchangeUnit(channels, cond_channels, blend=True, exchange='phase', rank=rank)
+    for p in unit.parameters():
+        torch.nn.init.normal_(p, 0, 0.3)
+    return unit
+
+
+def test_bottleneck_exchanges_in_rank_channels():
+    """rank r: feat + fuse(exchange(down(feat), cond_proj(cond))), every tensor r wide."""
+    unit = _random_unit(rank=3)
+    assert unit.down.weight.shape == (3, 16, 1, 1) and unit.fuse.weight.shape == (16, 3, 1, 1)
+    assert unit.cond_proj.out_channels == 3 and unit.blend_logit.shape == (3,)
+    feat, cond = torch.randn(2, 16, 9, 7), torch.randn(2, 4, 9, 7)
+    z = torch.nn.functional.conv2d(feat, unit.down.weight)
+    ref = unit.cond_proj(cond)
+    expected = feat + unit.fuse(exchange_spectrum(z, ref, 'phase', torch.sigmoid(unit.blend_logit)))
+    assert torch.allclose(unit(feat, cond), expected, atol=1e-5)
+    assert (expected - feat).abs().mean() > 0.05
+
+
+@pytest.mark.parametrize('rank', [None, 4])
+def test_token_path_equals_the_map_path(rank):
+    """DiT tokens adapted in token layout = the same feature adapted as a map."""
+    from pgpsr.models.necks.phase_exchange_adapter import condition_spectrum
+    unit = _random_unit(rank)
+    fmap, cond = torch.randn(2, 16, 6, 5), torch.randn(2, 4, 12, 10)
+    tokens = fmap.flatten(2).transpose(1, 2)
+    spec = condition_spectrum(cond, (6, 5))
+    as_map = unit(fmap, cond, spec).flatten(2).transpose(1, 2)
+    assert torch.allclose(unit.forward_tokens(tokens, (6, 5), cond, spec), as_map, atol=1e-5)
+    assert torch.allclose(unit.forward_tokens(tokens, (6, 5), cond), as_map, atol=1e-5)
+
+
+def test_bad_rank_is_named():
+    with pytest.raises(ValueError, match='rank must be in'):
+        MODELS.build(dict(type='PhaseExchangeAdapter', channels=8, cond_channels=4, rank=9))
+
+
+@pytest.mark.parametrize('blend', [None, torch.full((3,), 0.5)])
+def test_flat_features_give_finite_gradients(blend):
+    """A flat tile's spectrum is zero away from DC: |z| there must not give NaN gradients."""
+    feat = torch.full((1, 3, 8, 8), 0.7, requires_grad=True)
+    ref = torch.randn(1, 3, 8, 8, requires_grad=True)
+    out = exchange_spectrum(feat, ref, 'phase', blend)
+    (out * torch.randn_like(out)).sum().backward()
+    assert torch.isfinite(feat.grad).all() and torch.isfinite(ref.grad).all()
+    assert torch.allclose(out.abs(), feat.abs(), atol=1e-5)  # only DC: its amplitude is kept
