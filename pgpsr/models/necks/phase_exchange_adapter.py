@@ -29,13 +29,19 @@ def unit_phasor(z: torch.Tensor) -> torch.Tensor:
     return z / z.abs().clamp_min(1e-12)
 
 
+def _hypot(re: torch.Tensor, im: torch.Tensor) -> torch.Tensor:
+    """sqrt(re^2 + im^2): about 3x faster than ``torch.hypot`` on a CPU (which guards
+    against overflow that spectra of [-1, 1]-scale features never reach)."""
+    return torch.addcmul(re * re, im, im).sqrt_()
+
+
 class _Magnitude(torch.autograd.Function):
-    """``hypot(re, im)`` in one pass, with a zero (not NaN) gradient at z = 0: flat tiles
-    have all-zero spectra away from DC."""
+    """|z| from its real and imaginary parts, with a zero (not NaN) gradient at z = 0:
+    flat tiles have all-zero spectra away from DC."""
 
     @staticmethod
     def forward(ctx, re: torch.Tensor, im: torch.Tensor) -> torch.Tensor:
-        mag = torch.hypot(re, im)
+        mag = _hypot(re, im)
         ctx.save_for_backward(re, im, mag)
         return mag
 
@@ -49,7 +55,7 @@ class _Magnitude(torch.autograd.Function):
 def _magnitude(re: torch.Tensor, im: torch.Tensor) -> torch.Tensor:
     if torch.is_grad_enabled() and (re.requires_grad or im.requires_grad):
         return _Magnitude.apply(re, im)
-    return torch.hypot(re, im)
+    return _hypot(re, im)
 
 
 def exchange_spectrum(feat: torch.Tensor, ref: torch.Tensor, exchange: str = 'phase',
