@@ -23,15 +23,11 @@ INSERTS = ('output', 'decoder_input', 'decoder_blocks')
 EXCHANGES = ('phase', 'amplitude')
 
 
-def unit_phasor(z: torch.Tensor) -> torch.Tensor:
-    """``z / |z|`` (the phase as a unit complex number): one division, where
-    ``polar(1, angle(z))`` costs an atan2, a cos and a sin per frequency."""
-    return z / z.abs().clamp_min(1e-12)
-
-
 def _hypot(re: torch.Tensor, im: torch.Tensor) -> torch.Tensor:
-    """sqrt(re^2 + im^2): about 3x faster than ``torch.hypot`` on a CPU (which guards
-    against overflow that spectra of [-1, 1]-scale features never reach)."""
+    """sqrt(re^2 + im^2): 2.5x faster than ``torch.hypot`` on the real/imag views of a
+    spectrum on a CPU (hypot guards against overflows that feature spectra never reach).
+    Phases are taken as ``z / |z|``, never as ``polar(1, angle(z))`` (an atan2, a cos and
+    a sin per frequency)."""
     return torch.addcmul(re * re, im, im).sqrt_()
 
 
