@@ -1,11 +1,10 @@
 # The real-photo set that `make data` builds (tools/dataset_converters/debian_photos.py):
 # 336 GT crops of 14 Lomiri wallpaper photos for training; 21 opencv-doc photos held out.
 # Training pairs: MATLAB bicubic (the BI protocol) or Real-ESRGAN second-order degradation
-# (the real-world kind), chosen per sample under the dataset's seeded RNG. The Real-ESRGAN
-# share is `prob[1]`; 0 is what measured best for the 1.46M demo DiT (README "Results":
-# 10% pairs with AdcSR's ranges cost 0.28 dB on bicubic LR and NIQE worse than bicubic's,
-# for +0.12 dB on Real-ESRGAN LR).
-_base_ = ['../degradations/realesrgan_x4.py']
+# with AdcSR's milder ranges (the real-world kind), chosen per sample. The Real-ESRGAN
+# share is `prob[1]`, 0 here (what the shipped checkpoints were trained with);
+# ../../pgp_diffsr/pgp_dit_s1_photos-mix_x4.py trains the parent with 10% (README "Results").
+_base_ = ['../degradations/adcsr_x4.py']
 scale = 4
 gt_crop = 64
 data_root = 'data/photos'
