@@ -48,10 +48,7 @@ class _Magnitude(torch.autograd.Function):
         return g * re, g * im
 
 
-def _magnitude(re: torch.Tensor, im: torch.Tensor) -> torch.Tensor:
-    if torch.is_grad_enabled() and (re.requires_grad or im.requires_grad):
-        return _Magnitude.apply(re, im)
-    return _hypot(re, im)
+_magnitude = _Magnitude.apply
 
 
 def exchange_spectrum(feat: torch.Tensor, ref: torch.Tensor, exchange: str = 'phase',
