@@ -1,10 +1,11 @@
 """PGP-DiffSR on the real-photo set, end to end: the exact steps behind
-checkpoints/pgp_dit_s1*_x4 (seed 0): the parent, then the PGP recipe with and without the
-phase-exchange adapter for each seed (the adapter ablation). The photo set is built first
+checkpoints/pgp_dit_s1*_x4 (seed 0): the parent, then the PGP recipe for each seed with
+the phase-exchange adapter at one site (shipped), at every decoder position, and without
+it (the adapter ablation). The photo set is built first
 if missing (as `make data` does). Finished runs are reused, an interrupted one resumes.
 
     python tools/train_pgp_photos.py [--work-dir work_dirs/pgp_photos] [--seeds 0 1 2] \
-        [--variants pgp pgp-noadapter] [--quick] [--data-root data/photos]
+        [--variants pgp-onesite pgp pgp-noadapter] [--quick] [--data-root data/photos]
 """
 import os.path as osp
 
@@ -17,8 +18,8 @@ C = 'configs/pgp_diffsr/pgp_dit_s1_photos{}_x4.py'
 def parse_args(argv=None):
     p = recipe_parser(__doc__.split('\n')[0], 'work_dirs/pgp_photos')
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    p.add_argument('--variants', nargs='+', default=['pgp', 'pgp-noadapter'],
-                   choices=['pgp', 'pgp-noadapter'])
+    p.add_argument('--variants', nargs='+', default=['pgp-onesite', 'pgp', 'pgp-noadapter'],
+                   choices=['pgp', 'pgp-noadapter', 'pgp-onesite'])
     return p.parse_args(argv)
 
 

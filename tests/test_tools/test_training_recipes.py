@@ -47,10 +47,10 @@ def test_adcsr_demo_recipe(photos, tmp_path):
 
 
 def test_pgp_photos_recipe(photos, tmp_path):
-    _run_twice(['tools/train_pgp_photos.py', '--quick', '--seeds', '3', '--variants', 'pgp',
+    _run_twice(['tools/train_pgp_photos.py', '--quick', '--seeds', '3', '--variants', 'pgp-onesite',
                 '--data-root', str(photos), '--work-dir', str(tmp_path)])
     _super_resolves('checkpoints/pgp_dit_s1_x4.py', tmp_path / 'pgp_dit_s1_photos_x4.pth')
-    pruned = tmp_path / 'pgp_dit_s1_photos-pgp_x4_seed3.pth'
+    pruned = tmp_path / 'pgp_dit_s1_photos-pgp-onesite_x4_seed3.pth'
     _super_resolves('checkpoints/pgp_dit_s1_pgp_x4.py', pruned)
     meta = torch.load(pruned, weights_only=False)['meta']
     assert meta['progressive_prune']['history']  # the pruning stages ran

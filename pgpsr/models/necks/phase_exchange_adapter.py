@@ -19,7 +19,7 @@ from torch import nn
 
 from pgpsr.registry import MODELS
 
-INSERTS = ('output', 'decoder_input', 'decoder_blocks')
+INSERTS = ('output', 'decoder_input', 'decoder_output', 'decoder_blocks')
 EXCHANGES = ('phase', 'amplitude')
 
 
@@ -178,8 +178,10 @@ class PhaseExchangeAdapter(nn.Module):
             config fits SD1.5, SD2.1, SDXL or a DiT.
         cond_channels: Channels of the LR condition latent.
         insert: ``output`` (on the denoiser's prediction), ``decoder_input`` (before the
-            first decoder block) or ``decoder_blocks`` (after every decoder position,
-            dropped ones included, so pruning never leaves a unit unused).
+            first decoder block), ``decoder_output`` (after the last decoder position:
+            one site, so one exchange per denoiser call) or ``decoder_blocks`` (after
+            every decoder position, dropped ones included, so pruning never leaves a
+            unit unused).
         exchange: ``phase`` (the method) or ``amplitude`` (the ablation: LR amplitude,
             feature phase). blend: learn a per-channel phase blend instead of a full swap.
         rank: Exchange in a ``rank``-channel bottleneck at each site (projected down,
@@ -214,7 +216,8 @@ class PhaseExchangeAdapter(nn.Module):
         if self.channels == 'auto':
             self.channels = backbone.block_widths()
         names = backbone.decoder_sites()
-        sites = names[:1] if self.insert == 'decoder_input' else names
+        sites = dict(decoder_input=names[:1], decoder_output=names[-1:]).get(
+            self.insert, names)
         for n in sites:
             key = n.replace('.', '_')
             if key not in self.units:

@@ -45,8 +45,8 @@ def test_fft_stays_fp32_under_bf16_autocast():
 
 
 @pytest.mark.parametrize('insert, channels, rank', [
-    ('output', 12, None), ('decoder_input', 32, None), ('decoder_blocks', 32, None),
-    ('decoder_blocks', 32, 4)])
+    ('output', 12, None), ('decoder_input', 32, None), ('decoder_output', 32, None),
+    ('decoder_blocks', 32, None), ('decoder_blocks', 32, 4)])
 def test_untrained_adapter_changes_nothing_and_gradients_reach_it(insert, channels, rank):
     plain = tiny_model(None)
     adapted = tiny_model(dict(type='PhaseExchangeAdapter', channels=channels,
@@ -60,7 +60,7 @@ def test_untrained_adapter_changes_nothing_and_gradients_reach_it(insert, channe
     plain.eval()
     adapted.eval()
     assert torch.equal(plain.sample(lr), adapted.sample(lr))
-    expected_units = dict(output=1, decoder_input=1, decoder_blocks=2)[insert]
+    expected_units = dict(output=1, decoder_input=1, decoder_output=1, decoder_blocks=2)[insert]
     assert len(adapted.neck.units) == expected_units
     adapted.train()
     x, t = torch.randn(1, 12, 16, 24), torch.tensor([500])
@@ -69,6 +69,36 @@ def test_untrained_adapter_changes_nothing_and_gradients_reach_it(insert, channe
     for unit in adapted.neck.units.values():
         assert unit.fuse.weight.grad is not None and unit.fuse.weight.grad.abs().sum() > 0
         assert unit.fuse.weight.shape[1] == (rank or channels)
+
+
+@pytest.mark.parametrize('insert, sites', [
+    ('decoder_input', ['decoder_0']), ('decoder_output', ['decoder_1']),
+    ('decoder_blocks', ['decoder_0', 'decoder_1'])])
+def test_each_insert_adapts_its_own_sites(insert, sites):
+    """Each unit is fed the feature its insert names: ``decoder_output`` the last decoder
+    block's output, ``decoder_input`` the first decoder block's input."""
+    model = tiny_model(dict(type='PhaseExchangeAdapter', channels=32, cond_channels=12,
+                            insert=insert, blend=True)).eval()
+    assert sorted(model.neck.units) == sites
+    blocks = {n: holder[i] for n, _, holder, i in model.backbone.block_table()}
+    fed, seen, hooks = [], {}, []
+    for name in ('decoder.0', 'decoder.1'):
+        hooks.append(blocks[name].register_forward_pre_hook(
+            lambda m, a, name=name: seen.update({name + ':in': a[0].clone()})))
+        hooks.append(blocks[name].register_forward_hook(
+            lambda m, a, out, name=name: seen.update({name + ':out': out.clone()})))
+    apply_unit = model.neck.apply_unit
+    model.neck.apply_unit = lambda key, x, *a: fed.append((key, x.clone())) or apply_unit(
+        key, x, *a)
+    x, t = torch.randn(1, 12, 16, 16), torch.tensor([10])
+    with torch.no_grad():
+        model.denoise(x, t, model.encode_condition(torch.rand(1, 3, 8, 8)))
+    for h in hooks:
+        h.remove()
+    assert [k for k, _ in fed] == sites
+    where = {'decoder_input': 'decoder.0:in', 'decoder_output': 'decoder.1:out'}
+    if insert in where:
+        assert torch.equal(fed[0][1], seen[where[insert]])
 
 
 def test_decoder_sites_survive_pruning_of_their_block():
