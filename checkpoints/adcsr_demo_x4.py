@@ -2,7 +2,8 @@
 # from checkpoints/adcsr_teacher_demo_x4.pth: its denoiser at 75% of the channels with no
 # time embedding, its VAE decoder at 50%, trained in two stages (decoder on encoded GT;
 # adversarial distillation in the decoder's feature space) on the real-photo set's training
-# crops (`make data`), MATLAB-bicubic x4 pairs, this project's 2-core CPU. The checkpoint
+# crops (`make data`), x4 pairs 90% MATLAB-bicubic / 10% Real-ESRGAN second-order, this
+# project's 2-core CPU. The checkpoint
 # holds the student only (inference runs nothing else); its frozen teacher loads from the
 # shipped teacher checkpoint beside this file (from any working directory). Reproduce:
 #   python tools/train_adcsr_demo.py    # -> work_dirs/adcsr_demo/adcsr_demo_x4.pth

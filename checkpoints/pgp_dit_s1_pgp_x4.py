@@ -2,7 +2,8 @@
 # by PGP-DiffSR on the real-photo set (encoder 3->1 and bottleneck 2->1 blocks at the start,
 # the most redundant decoder block after 300 and again after 600 iterations, scored on a
 # fixed slice of the training data; the phase-exchange adapter at one site, after the
-# last decoder position, so one exchange per denoiser call; distillation from the parent;
+# last decoder position, so one exchange per denoiser call, in a 32-channel bottleneck;
+# distillation from the parent;
 # 1000 iterations, seed 0, 90% MATLAB-bicubic / 10% Real-ESRGAN pairs, on this project's
 # 2-core CPU; removed encoder.0, encoder.2, bottleneck.1, decoder.2, decoder.0).
 # Reproduce: tools/train_pgp_photos.py

@@ -27,16 +27,3 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', by_epoch=False, begin=50, end=max_iters, eta_min=1e-5),
 ]
 default_hooks = dict(logger=dict(interval=50), checkpoint=dict(interval=500))
-# The shipped AdcSR pair was trained on MATLAB-bicubic pairs only (the photo set's
-# Real-ESRGAN share at 0); its retrain on the 90/10 mix the PGP models use did not fit in
-# session 9 (README "Results"). Dropping this override gives the mix.
-train_pipeline = [
-    dict(type='LoadSRImage', key='gt', cache=True),
-    dict(type='RandomCropGT', crop_size={{_base_.gt_crop}}),
-    dict(type='RandomFlipRotate', keys=['gt']),
-    dict(type='RandomChoice', prob=[1.0, 0.0], transforms=[
-        [dict(type='BicubicDegradation', scale={{_base_.scale}})],
-        [dict(type='DegradationPipeline', steps={{_base_.degradation}})]]),
-    dict(type='PackInputs'),
-]
-train_dataloader = dict(batch_size=8, dataset=dict(pipeline=train_pipeline))

@@ -7,7 +7,7 @@ distillation. PSNR-Y on the held-out photos (the results-table protocol) of
   student          LR -> student                                       (what ships)
 
     python tools/analysis_tools/adcsr_gap.py checkpoints/adcsr_demo_x4.py \
-        checkpoints/adcsr_demo_x4.pth [--json gap.json]
+        checkpoints/adcsr_demo_x4.pth [--photo-set embedded|photos] [--json gap.json]
 """
 import argparse
 import os.path as osp
@@ -22,6 +22,9 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('config')
     p.add_argument('checkpoint')
+    p.add_argument('--photo-set', default='embedded', choices=['embedded', 'photos'],
+                   help="embedded: the 2 scikit-image photos (no download); photos: the "
+                        "21 held-out photos of `make data`")
     p.add_argument('--json')
     return p.parse_args(argv)
 
@@ -46,7 +49,7 @@ def main(argv=None):
 
     rows = {}
     with torch.no_grad():
-        for name, gt, lr in held_out_photos():
+        for name, gt, lr in held_out_photos(args.photo_set):
             z_gt = teacher.codec.encode(tensor(gt))
             z_t = model.teacher_latent(tensor(lr))
             outs = dict(vae=image(teacher.codec.decode(z_gt)),
@@ -56,8 +59,8 @@ def main(argv=None):
             rows[name] = {k: score(gt, v)['psnr_y'] for k, v in outs.items()}
     mean = {k: float(np.mean([r[k] for r in rows.values()])) for k in next(iter(rows.values()))}
     for k, v in mean.items():
-        print(f'{k:15s} {v:6.2f} dB PSNR-Y   ' +
-              '  '.join(f'{n} {r[k]:.2f}' for n, r in rows.items()))
+        each = '  '.join(f'{n} {r[k]:.2f}' for n, r in rows.items()) if len(rows) <= 4 else ''
+        print(f'{k:15s} {v:6.2f} dB PSNR-Y   {each}')
     write_json(args.json, dict(mean=mean, per_image=rows))
 
 
