@@ -3,9 +3,9 @@
 # time embedding, its VAE decoder at 50%, trained in two stages (decoder on encoded GT;
 # adversarial distillation in the decoder's feature space) on the real-photo set's training
 # crops (`make data`), x4 pairs 90% MATLAB-bicubic / 10% Real-ESRGAN second-order, this
-# project's 2-core CPU. The checkpoint
-# holds the student only (inference runs nothing else); its frozen teacher loads from the
-# shipped teacher checkpoint beside this file (from any working directory). Reproduce:
+# project's 2-core CPU. The checkpoint holds the student only (inference runs nothing
+# else); its frozen teacher loads from the shipped teacher checkpoint beside this file
+# (from any working directory). Reproduce:
 #   python tools/train_adcsr_demo.py    # -> work_dirs/adcsr_demo/adcsr_demo_x4.pth
 # Use:
 #   python tools/infer.py checkpoints/adcsr_demo_x4.py checkpoints/adcsr_demo_x4.pth \

@@ -1,8 +1,8 @@
 """PGP-DiffSR on the real-photo set, end to end: the exact steps behind
 checkpoints/pgp_dit_s1*_x4 (seed 0): the parent, then the PGP recipe for each seed with
 the phase-exchange adapter at one site in a 32-channel bottleneck (shipped), at every
-decoder position, and without it (the adapter ablation). The photo set is built first
-if missing (as `make data` does). Finished runs are reused, an interrupted one resumes.
+decoder position, and without it (the adapter ablation). The photo set is built first if
+missing (as `make data` does). Finished runs are reused, an interrupted one resumes.
 
     python tools/train_pgp_photos.py [--work-dir work_dirs/pgp_photos] [--seeds 0 1 2] \
         [--variants pgp-onesite pgp pgp-noadapter] [--quick] [--data-root data/photos]
