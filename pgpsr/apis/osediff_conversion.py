@@ -32,8 +32,9 @@ def load_release(path: str) -> Dict:
 
 def _merge_into(model, lora_state: Dict, rank: int, alpha: float,
                 ignore: tuple = ()) -> Dict:
+    """Full tensors first (conv_in's retrained ``base_layer``), then every LoRA merged on
+    top: OSEDiff trains conv_in both ways, so the other order drops its LoRA."""
     state = {k: v.clone() for k, v in model.state_dict().items()}
-    merged = merge_lora(state, lora_state, alpha / rank)
     plain = plain_tensors(lora_state)
     ignored = sorted(k for k in plain if k not in state and any(s in k for s in ignore))
     plain = {k: v for k, v in plain.items() if k not in ignored}
@@ -41,6 +42,7 @@ def _merge_into(model, lora_state: Dict, rank: int, alpha: float,
     if unknown:
         raise KeyError(f'release tensors with no place in the model: {unknown[:5]}')
     state.update(plain)
+    merged = merge_lora(state, lora_state, alpha / rank)
     model.load_state_dict(state, strict=True)
     return dict(lora_modules=len(merged), replaced=sorted(plain), ignored=ignored)
 

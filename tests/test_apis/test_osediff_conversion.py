@@ -1,125 +1,148 @@
-"""osediff_to_pgpsr: a fake OSEDiff release built here from the tiny SD2.1-layout UNet and
-VAE (same key names and shapes as the real one, LoRA on convolutions and attention,
-a retrained conv_in): the merged models equal the unmerged LoRA forward."""
+"""osediff_to_pgpsr against peft: a release built the way OSEDiff's ``osediff.py`` builds
+and saves one (its LoRA target selection and adapter names, peft ``add_adapter``, conv_in
+retrained *and* LoRA-tuned, ``save_model``'s key filter), converted by the tool, must equal
+peft's own merge of the same adapters (weights and outputs)."""
 import pytest
 import torch
 import torch.nn.functional as F
 from diffusers import AutoencoderKL, UNet2DConditionModel
+from peft import LoraConfig, inject_adapter_in_model
+from peft.tuners.tuners_utils import BaseTunerLayer
 
 from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
 from tests.test_tools.helpers import run_tool
 
-RANK, ALPHA = 4, 8.0
-UNET_TARGETS = ('to_q', 'to_k', 'to_v', 'to_out.0', 'conv1', 'conv2', 'proj_in')
-VAE_TARGETS = ('conv1', 'conv2', 'conv_in')
+RANK = 4
+# osediff.py initialize_unet / initialize_vae, written out from reading it
+UNET_GREP = ('to_k', 'to_q', 'to_v', 'to_out.0', 'conv', 'conv1', 'conv2', 'conv_in',
+             'conv_shortcut', 'conv_out', 'proj_out', 'proj_in', 'ff.net.2', 'ff.net.0.proj')
+VAE_GREP = ('conv1', 'conv2', 'conv_in', 'conv_shortcut', 'conv', 'conv_out', 'to_k', 'to_q',
+            'to_v', 'to_out.0')
 
 
-def _targets(model, names, prefix=''):
-    return {n: m for n, m in model.named_modules() if n.startswith(prefix)
-            and any(n == t or n.endswith('.' + t) for t in names)
-            and isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))}
+def osediff_unet_targets(unet):
+    enc, dec, others = [], [], []
+    for n, _ in unet.named_parameters():
+        if 'bias' in n or 'norm' in n:
+            continue
+        for pattern in UNET_GREP:
+            if pattern in n and ('down_blocks' in n or 'conv_in' in n):
+                enc.append(n.replace('.weight', ''))
+                break
+            if pattern in n and ('up_blocks' in n or 'conv_out' in n):
+                dec.append(n.replace('.weight', ''))
+                break
+            if pattern in n:
+                others.append(n.replace('.weight', ''))
+                break
+    return enc, dec, others
 
 
-def _fake_lora(modules, adapter, gen):
-    state = {}
-    for name, m in modules.items():
-        if isinstance(m, torch.nn.Linear):
-            a, b = (RANK, m.in_features), (m.out_features, RANK)
-        else:
-            a, b = (RANK, m.in_channels, *m.kernel_size), (m.out_channels, RANK, 1, 1)
-        state[f'{name}.lora_A.{adapter}.weight'] = torch.randn(a, generator=gen) * 0.1
-        state[f'{name}.lora_B.{adapter}.weight'] = torch.randn(b, generator=gen) * 0.1
-    return state
+def osediff_vae_targets(vae):
+    out = []
+    for n, _ in vae.named_parameters():
+        if 'bias' in n or 'norm' in n:
+            continue
+        for pattern in VAE_GREP:
+            if pattern in n and 'encoder' in n:
+                out.append(n.replace('.weight', ''))
+            elif 'quant_conv' in n and 'post_quant_conv' not in n:
+                out.append(n.replace('.weight', ''))
+    return sorted(set(out))
 
 
-def _unmerged_forward_hooks(modules, state, adapter, scale):
-    """LoRA as peft runs it: base output + scale * B(A(x)), on the unmerged model."""
-    handles = []
-    for name, m in modules.items():
-        a, b = state[f'{name}.lora_A.{adapter}.weight'], state[f'{name}.lora_B.{adapter}.weight']
+def _train_like_osediff(model, gen, retrained=()):
+    """Non-zero LoRA halves (peft's gaussian init leaves B at zero) and the ``retrained``
+    full tensors (the UNet's conv_in base layer), as after OSEDiff's training."""
+    with torch.no_grad():
+        for n, p in model.named_parameters():
+            if 'lora_' in n or any(n.startswith(r) for r in retrained):
+                p.add_(torch.randn(p.shape, generator=gen) * 0.1)
 
-        def hook(mod, args, out, a=a, b=b):
-            x = args[0]
-            if isinstance(mod, torch.nn.Linear):
-                return out + scale * F.linear(F.linear(x, a), b)
-            h = F.conv2d(x, a, stride=mod.stride, padding=mod.padding, dilation=mod.dilation)
-            return out + scale * F.conv2d(h, b)
-        handles.append(m.register_forward_hook(hook))
-    return handles
+
+def _peft_merged(model):
+    """peft's merge of every active adapter, with peft's wrapper keys mapped back."""
+    for m in model.modules():
+        if isinstance(m, BaseTunerLayer):
+            m.merge()
+    return {k.replace('.base_layer.', '.'): v for k, v in model.state_dict().items()
+            if 'lora_' not in k}
 
 
 @pytest.fixture(scope='module')
 def release(tmp_path_factory):
     root = tmp_path_factory.mktemp('osediff')
     sd21 = save_tiny_pipeline('sd21', str(root / 'sd21'))
-    unet = UNet2DConditionModel.from_pretrained(sd21, subfolder='unet')
-    vae = AutoencoderKL.from_pretrained(sd21, subfolder='vae')
     gen = torch.Generator().manual_seed(0)
-    enc = _targets(unet, UNET_TARGETS, 'down_blocks')
-    dec = _targets(unet, UNET_TARGETS, 'up_blocks')
-    oth = _targets(unet, UNET_TARGETS, 'mid_block')
-    unet_state = {**_fake_lora(enc, 'default_encoder', gen), **_fake_lora(dec, 'default_decoder', gen),
-                  **_fake_lora(oth, 'default_others', gen),
-                  'conv_in.weight': torch.randn(unet.conv_in.weight.shape, generator=gen) * 0.1,
-                  'conv_in.bias': torch.randn(unet.conv_in.bias.shape, generator=gen) * 0.1}
-    vae_mods = _targets(vae, VAE_TARGETS, 'encoder')
-    vae_state = _fake_lora(vae_mods, 'default_encoder', gen)
-    torch.save(dict(rank_unet=RANK, rank_vae=RANK, unet_lora_encoder_modules=list(UNET_TARGETS),
-                    unet_lora_decoder_modules=list(UNET_TARGETS),
-                    unet_lora_others_modules=list(UNET_TARGETS),
-                    vae_lora_encoder_modules=list(VAE_TARGETS), state_dict_unet=unet_state,
-                    state_dict_vae=vae_state), root / 'osediff.pkl')
+    unet = UNet2DConditionModel.from_pretrained(sd21, subfolder='unet')
+    enc, dec, others = osediff_unet_targets(unet)
+    for name, targets in (('default_encoder', enc), ('default_decoder', dec),
+                          ('default_others', others)):
+        unet.add_adapter(LoraConfig(r=RANK, init_lora_weights='gaussian',
+                                    target_modules=targets), adapter_name=name)
+    unet.set_adapter(['default_encoder', 'default_decoder', 'default_others'])
+    _train_like_osediff(unet, gen, retrained=('conv_in.base_layer',))
+    vae = AutoencoderKL.from_pretrained(sd21, subfolder='vae')
+    vae_targets = osediff_vae_targets(vae)
+    # OSEDiff's own AutoencoderKL has diffusers' add_adapter, which is this peft call
+    inject_adapter_in_model(LoraConfig(r=RANK, init_lora_weights='gaussian',
+                                       target_modules=vae_targets), vae, 'default_encoder')
+    _train_like_osediff(vae, gen)
+    # OSEDiff_gen.save_model
+    unet_state = {k: v for k, v in unet.state_dict().items() if 'lora' in k or 'conv_in' in k}
+    assert 'conv_in.base_layer.weight' in unet_state
+    assert 'conv_in.lora_A.default_encoder.weight' in unet_state
+    torch.save(dict(vae_lora_encoder_modules=vae_targets, unet_lora_encoder_modules=enc,
+                    unet_lora_decoder_modules=dec, unet_lora_others_modules=others,
+                    rank_unet=RANK, rank_vae=RANK, state_dict_unet=unet_state,
+                    state_dict_vae={k: v for k, v in vae.state_dict().items() if 'lora' in k}),
+               root / 'osediff.pkl')
+    torch.manual_seed(1)
+    x, ctx, img = torch.randn(1, 4, 16, 16), torch.randn(1, 7, 24), torch.rand(1, 3, 32, 32)
+    with torch.no_grad():  # the unmerged peft models: what OSEDiff's test runs
+        unet_out = unet.eval()(x, torch.tensor([999]), encoder_hidden_states=ctx).sample
+        vae_out = vae.eval().encode(img * 2 - 1).latent_dist.mean
+    base_conv_in = unet.conv_in.base_layer.weight.detach().clone()
     out = root / 'merged'
     res = run_tool(['tools/model_converters/osediff_to_pgpsr.py', '--sd21', sd21, '--release',
                     str(root / 'osediff.pkl'), '--out', str(out)], timeout=300)
     assert res.returncode == 0, res.stderr[-3000:]
-    return dict(sd21=sd21, out=str(out), path=str(root / 'osediff.pkl'), unet_state=unet_state, vae_state=vae_state,
-                unet_mods=dict(default_encoder=list(enc), default_decoder=list(dec),
-                               default_others=list(oth)), vae_mods=list(vae_mods),
-                log=res.stdout)
+    return dict(sd21=sd21, out=str(out), path=str(root / 'osediff.pkl'), log=res.stdout,
+                unet_merged=_peft_merged(unet), vae_merged=_peft_merged(vae),
+                inputs=(x, ctx, img), unet_out=unet_out, vae_out=vae_out,
+                base_conv_in=base_conv_in, n_lora=len(enc) + len(dec) + len(others))
 
 
-def test_merged_unet_equals_the_unmerged_lora_forward_at_t999(release):
-    torch.manual_seed(1)
-    x, ctx = torch.randn(1, 4, 16, 16), torch.randn(1, 7, 24)
-    t = torch.tensor([999])
-    base = UNet2DConditionModel.from_pretrained(release['sd21'], subfolder='unet').eval()
-    base.conv_in.load_state_dict(dict(weight=release['unet_state']['conv_in.weight'],
-                                      bias=release['unet_state']['conv_in.bias']))
-    plain = base(x, t, encoder_hidden_states=ctx).sample
-    modules = dict(base.named_modules())
-    handles = []
-    for adapter, names in release['unet_mods'].items():
-        handles += _unmerged_forward_hooks({n: modules[n] for n in names},
-                                           release['unet_state'], adapter, ALPHA / RANK)
-    with torch.no_grad():
-        reference = base(x, t, encoder_hidden_states=ctx).sample
-    for h in handles:
-        h.remove()
+def test_converted_unet_weights_equal_peft_merge(release):
+    merged = UNet2DConditionModel.from_pretrained(release['out'], subfolder='unet')
+    got = merged.state_dict()
+    assert got.keys() == release['unet_merged'].keys()
+    for k, v in release['unet_merged'].items():
+        assert torch.allclose(got[k], v, atol=1e-5), (k, (got[k] - v).abs().max())
+    # conv_in: retrained base + its own LoRA, not the base alone
+    assert (got['conv_in.weight'] - release['base_conv_in']).abs().max() > 1e-2
+    assert '"lora_modules": %d' % release['n_lora'] in release['log']
+
+
+def test_converted_unet_output_equals_the_peft_unet_at_t999(release):
+    x, ctx, _ = release['inputs']
     merged = UNet2DConditionModel.from_pretrained(release['out'], subfolder='unet').eval()
     with torch.no_grad():
-        out = merged(x, t, encoder_hidden_states=ctx).sample
-    assert (reference - plain).abs().max() > 1e-2  # the LoRA matters
-    assert torch.allclose(out, reference, atol=1e-5), (out - reference).abs().max()
-    assert '"lora_modules": %d' % sum(map(len, release['unet_mods'].values())) in release['log']
+        out = merged(x, torch.tensor([999]), encoder_hidden_states=ctx).sample
+    assert torch.allclose(out, release['unet_out'], atol=1e-5), \
+        (out - release['unet_out']).abs().max()
 
 
-def test_merged_vae_encoder_equals_the_unmerged_lora_forward(release):
-    torch.manual_seed(2)
-    img = torch.rand(1, 3, 32, 32) * 2 - 1
-    base = AutoencoderKL.from_pretrained(release['sd21'], subfolder='vae').eval()
-    modules = dict(base.named_modules())
-    handles = _unmerged_forward_hooks({n: modules[n] for n in release['vae_mods']},
-                                      release['vae_state'], 'default_encoder', ALPHA / RANK)
-    with torch.no_grad():
-        reference = base.encode(img).latent_dist.mean
-    for h in handles:
-        h.remove()
+def test_converted_vae_equals_peft_merge(release):
+    _, _, img = release['inputs']
     merged = AutoencoderKL.from_pretrained(release['out'], subfolder='vae').eval()
+    got = merged.state_dict()
+    for k, v in release['vae_merged'].items():
+        assert torch.allclose(got[k], v, atol=1e-5), (k, (got[k] - v).abs().max())
     with torch.no_grad():
-        out = merged.encode(img).latent_dist.mean
-        assert torch.equal(merged.decode(out).sample, base.decode(out).sample)  # decoder kept
-    assert torch.allclose(out, reference, atol=1e-5), (out - reference).abs().max()
+        out = merged.encode(img * 2 - 1).latent_dist.mean
+    assert torch.allclose(out, release['vae_out'], atol=1e-5), \
+        (out - release['vae_out']).abs().max()
 
 
 def test_a_file_that_is_not_a_release_is_refused_by_name(tmp_path, release):
