@@ -30,8 +30,10 @@ demo: $(STAMP)
 results: $(STAMP) data
 	$(VENV)/bin/python tools/analysis_tools/results_table.py --out work_dirs/results --update-metafiles
 
+# Both cores: two pytest-xdist workers of one thread each, a test file per worker at a time
+# (its module fixtures built once); tests/conftest.py pins the threads.
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest -q tests
+	$(VENV)/bin/python -m pytest -q -n 2 --dist loadfile --durations=15 tests
 
 clean:
 	rm -rf $(VENV) work_dirs build *.egg-info

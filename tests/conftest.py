@@ -9,7 +9,8 @@ import pytest
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
-os.environ.setdefault('OMP_NUM_THREADS', '2')
+# one thread per pytest-xdist worker (make test runs two), both cores otherwise
+os.environ.setdefault('OMP_NUM_THREADS', '1' if os.environ.get('PYTEST_XDIST_WORKER') else '2')
 
 import pgpsr  # noqa: E402
 

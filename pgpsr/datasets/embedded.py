@@ -30,7 +30,7 @@ def prepare_embedded_photos(root: str = DEFAULT_ROOT) -> str:
             if osp.exists(path):
                 continue
             img = np.asarray(Image.open(osp.join(src_dir, name)).convert('RGB'))
-            tmp = path + '.tmp.png'
+            tmp = f'{path}.{os.getpid()}.tmp.png'  # parallel test workers
             Image.fromarray(img[..., :3].astype(np.uint8)).save(tmp)
             os.replace(tmp, path)
     return root

@@ -96,10 +96,20 @@ def assert_same_optimizer_state(a: dict, b: dict) -> None:
 
 
 def free_port() -> int:
-    """A TCP port nobody listens on now (random ports collided under load)."""
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+    """A TCP port nobody listens on now, from a range of its own per pytest-xdist worker
+    (``gw0``: 20000-20999, ``gw1``: 21000-21999, ...), below Linux's ephemeral range where
+    gloo's own connections go: two workers' rendezvous ports can never be the same."""
+    import random
+    worker = os.environ.get('PYTEST_XDIST_WORKER', 'gw0')
+    base = 20000 + 1000 * (int(worker[2:]) if worker[2:].isdigit() else 0)
+    for port in random.sample(range(base, base + 1000), 1000):
+        with socket.socket() as s:
+            try:
+                s.bind(('127.0.0.1', port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f'no free port in {base}-{base + 999}')
 
 
 def run_dist_train(cfg: str, work_dir, nproc: int = 2, timeout: float = 500):
