@@ -46,3 +46,39 @@ def test_shape_changing_blocks_use_channel_mean_maps():
     assert torch.allclose(kl, (logp.exp() * (logp - logq)).sum(1), atol=1e-6)
     tokens = kl_channel_softmax(torch.randn(2, 16, 8), torch.randn(2, 4, 8))  # N changes
     assert tokens.shape == (2,) and (tokens >= 0).all()
+
+
+def _kl_oracle(a, b, axis):
+    """scipy: KL(softmax(a) || softmax(b)) along ``axis`` at every position, then the
+    mean over positions of each sample."""
+    from scipy.special import softmax
+    from scipy.stats import entropy
+    a, b = a.double().numpy(), b.double().numpy()
+    kl = entropy(softmax(a, axis=axis), softmax(b, axis=axis), axis=axis)
+    return kl.reshape(kl.shape[0], -1).mean(1)
+
+
+def test_kl_is_averaged_over_many_positions_like_scipy():
+    """Oracle: scipy.special.softmax + scipy.stats.entropy, averaged over the 12
+    positions of BxCxHxW and the 7 tokens of BxNxC."""
+    import numpy as np
+    g = torch.Generator().manual_seed(0)
+    for shape, axis in [((2, 5, 3, 4), 1), ((2, 7, 5), -1)]:
+        x, y = torch.randn(*shape, generator=g), torch.randn(*shape, generator=g) * 2
+        want = _kl_oracle(x, y, axis)
+        got = kl_channel_softmax(x, y).double().numpy()
+        assert got.shape == (2,) and want.min() > 0.05
+        assert np.allclose(got, want, rtol=1e-5, atol=1e-6), (shape, got, want)
+
+
+def test_cosine_dissimilarity_equals_numpy_on_flattened_samples():
+    """Oracle: 1 - a.b / (|a| |b|) in numpy on each flattened sample."""
+    import numpy as np
+    g = torch.Generator().manual_seed(1)
+    for shape in [(3, 5, 3, 4), (3, 7, 5)]:
+        x = torch.randn(*shape, generator=g)
+        y = x + torch.randn(*shape, generator=g)  # correlated: values well inside (0, 2)
+        a, b = x.double().numpy().reshape(3, -1), y.double().numpy().reshape(3, -1)
+        want = 1 - (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+        got = cosine_dissimilarity(x, y).double().numpy()
+        assert np.allclose(got, want, rtol=1e-5, atol=1e-6), (shape, got, want)

@@ -8,6 +8,7 @@ from safetensors.torch import save_file
 from pgpsr.models.backbones.diffusers_export import NotExportableError, to_diffusers
 from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline, tiny_model
 from pgpsr.registry import MODELS
+from tests.test_models.test_backbones.block_calls import forward_with_counted_block
 from pgpsr.utils.pretrained import MissingWeightsError
 
 
@@ -117,14 +118,31 @@ def test_prompt_embeddings_file_is_used(folders, tmp_path):
         build(pretrained=folders['sd21'], subfolder='unet', prompt_embeds=str(f))
 
 
-def test_random_init_from_config_and_grad_checkpointing_with_hooks():
-    """Checkpointed units still run one-forward hooks (the adapter's) exactly once."""
+def _counted_run(checkpointing, x, t, c):
+    """One forward + backward of a random SDXL-layout UNet with an adapter-style hook on
+    unit ``decoder.1.1`` (removed after the forward) and every unit recorded during the
+    forward; the hook and each recording fire exactly once in the forward. Returns the
+    calls of the hook and of the unit's own forward after the backward, and the grads."""
     torch.manual_seed(0)
-    bb = build(config=dict(tiny_model('sdxl').config), grad_checkpointing=True).train()
+    bb = build(config=dict(tiny_model('sdxl').config), grad_checkpointing=checkpointing)
+    bb.train()
+    calls, store, out = forward_with_counted_block(bb, 'decoder.1.1', lambda m: m(x, t, c))
+    units = [n for n in bb.blocks() if '.attn.' not in n]
+    assert {n: len(store[n]) for n in units} == {n: 1 for n in units}
+    (out.square().mean() + sum(o.mean() for _, o in store['encoder.1.0'])).backward()
+    return calls, {n: p.grad for n, p in bb.named_parameters()}
+
+
+def test_random_init_from_config_and_grad_checkpointing_with_hooks():
+    """Checkpointed units still run one-forward hooks (the adapter's) exactly once:
+    counted, the unit's forward runs twice (forward and recomputation), its hook and
+    each unit's recording once, and the grads equal those without checkpointing."""
+    torch.manual_seed(1)
     x, c, t = torch.randn(2, 4, 8, 8), torch.randn(2, 4, 8, 8), torch.tensor([1, 2])
-    unit = bb.blocks()['decoder.1.1'][1]
-    h = unit.register_forward_hook(lambda m, a, o: o * torch.sigmoid(o))
-    out = bb(x, t, c)
-    h.remove()  # as the adapter does once the forward is over
-    out.square().mean().backward()
-    assert all(p.grad is not None for p in bb.unet.conv_in.parameters())
+    plain_calls, plain_grads = _counted_run(False, x, t, c)
+    calls, grads = _counted_run(True, x, t, c)
+    assert plain_calls == dict(hook=1, forward=1)
+    assert calls == dict(hook=1, forward=2), calls  # recomputed, the hook not re-run
+    assert all(g is not None for g in plain_grads.values())
+    for n, g in plain_grads.items():
+        assert torch.allclose(grads[n], g, atol=1e-6), n

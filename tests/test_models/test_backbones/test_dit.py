@@ -2,9 +2,11 @@ import pytest
 import torch
 
 from pgpsr.registry import MODELS
+from tests.test_models.test_backbones.block_calls import forward_with_counted_block
 
 CFG = dict(type='DiTDenoiser', in_channels=4, patch_size=2, hidden_size=32, num_heads=2,
            depth=(2, 1, 2))
+CFG_BLOCKS = ['encoder.0', 'encoder.1', 'bottleneck.0', 'decoder.0', 'decoder.1']
 
 
 def _randomise(model):
@@ -97,13 +99,28 @@ def test_grad_checkpointing_gives_same_grads():
         assert torch.allclose(pa.grad, pb.grad, atol=1e-6), n
 
 
+def _counted_run(checkpointing, x, t, c):
+    """One forward + backward with an adapter-style hook on ``decoder.0`` (removed after
+    the forward) and every block recorded during the forward: the hook and every
+    recording fire exactly once in the forward. Returns the calls of the hook and of
+    ``decoder.0``'s own forward after the backward (recomputation included)."""
+    torch.manual_seed(0)  # the same weights with and without checkpointing
+    dit = _randomise(MODELS.build({**CFG, 'grad_checkpointing': checkpointing})).train()
+    calls, store, out = forward_with_counted_block(dit, 'decoder.0', lambda m: m(x, t, c))
+    assert {n: len(v) for n, v in store.items()} == {n: 1 for n in CFG_BLOCKS}, store.keys()
+    (out.square().mean() + sum(o.mean() for _, o in store['encoder.0'])).backward()
+    return calls, {n: p.grad for n, p in dit.named_parameters()}
+
+
 def test_grad_checkpointing_keeps_one_forward_hooks_out_of_the_recomputation():
-    """The adapter hooks a block for one forward only; backward must not recompute it."""
-    dit = MODELS.build(dict(type='DiTDenoiser', in_channels=4, patch_size=2, hidden_size=32,
-                            num_heads=2, depth=(1, 1, 1), grad_checkpointing=True)).train()
-    x, c, t = torch.randn(2, 4, 8, 8), torch.randn(2, 4, 8, 8), torch.tensor([3, 7])
-    h = dit.blocks()['decoder.0'][1].register_forward_hook(lambda m, a, o: o * torch.sigmoid(o))
-    out = dit(x, t, c)
-    h.remove()
-    out.square().mean().backward()
-    assert dit.patch_embed.weight.grad is not None
+    """The adapter hooks a block for one forward only; backward must not recompute it.
+    Checked by counting: under checkpointing the block's forward runs twice (forward and
+    recomputation) but the hook once, every block is recorded once, and the gradients
+    equal those of the same run without checkpointing."""
+    x, t, c = _inputs()
+    plain_calls, plain_grads = _counted_run(False, x, t, c)
+    calls, grads = _counted_run(True, x, t, c)
+    assert plain_calls == dict(hook=1, forward=1)
+    assert calls == dict(hook=1, forward=2), calls  # recomputed, the hook not re-run
+    for n, g in plain_grads.items():
+        assert g is not None and torch.allclose(grads[n], g, atol=1e-6), n

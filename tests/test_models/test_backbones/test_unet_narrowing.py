@@ -88,6 +88,34 @@ def test_attention_heads_and_geglu_halves_are_sliced_per_part(pair):
     assert torch.equal(n[pre + 'ff.net.0.proj.weight'], want)
 
 
+
+def test_every_attention_keeps_each_heads_leading_dims_in_q_k_v_and_out(pair):
+    """Oracle: the teacher's tensors indexed by hand. Head h of width d (teacher) keeps
+    its first d' dims (student): rows h*d .. h*d+d' of to_q / to_k / to_v, the same
+    columns of to_out; input columns and to_out rows are leading slices."""
+    from diffusers.models.attention_processor import Attention
+    wide, narrow = pair
+    w, n = wide.state_dict(), narrow.state_dict()
+    attns = [k for k, m in narrow.named_modules() if isinstance(m, Attention)]
+    assert len(attns) >= 3
+    for a in attns:
+        m = narrow.get_submodule(a)
+        heads, d = m.heads, wide.get_submodule(a).to_q.out_features // m.heads
+        for p in ('to_q', 'to_k', 'to_v'):
+            key = f'{a}.{p}.weight'
+            rows, cols = n[key].shape
+            keep = rows // heads
+            assert keep < d, key  # the heads do narrow
+            idx = [h * d + j for h in range(heads) for j in range(keep)]
+            assert torch.equal(n[key], w[key][idx][:, :cols]), key
+            if f'{a}.{p}.bias' in n:
+                assert torch.equal(n[f'{a}.{p}.bias'], w[f'{a}.{p}.bias'][idx]), key
+        key = f'{a}.to_out.0.weight'
+        rows, cols = n[key].shape
+        idx = [h * d + j for h in range(heads) for j in range(cols // heads)]
+        assert torch.equal(n[key], w[key][:rows][:, idx]), key
+        assert torch.equal(n[f'{a}.to_out.0.bias'], w[f'{a}.to_out.0.bias'][:rows]), key
+
 def test_new_input_and_output_convs_are_tiled_from_the_teachers(pair):
     wide, narrow = pair
     assert torch.equal(narrow.conv_in.weight[:, 4:8], wide.conv_in.weight[:24, :4])

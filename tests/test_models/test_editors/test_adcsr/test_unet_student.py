@@ -95,3 +95,33 @@ def test_real_size_student_is_the_papers():
     assert report['parts']['teacher_unet'] == 865910724  # SD2.1-base's UNet
     assert report['rows']['osediff']['student_ratio']['macs'] < 0.3
     assert report['rows']['osediff']['student_ratio']['params'] < 0.5
+
+
+def test_discriminator_conv_in_averages_the_teachers_tiled_weights():
+    """Oracle: AdcSR widens conv_in to 256 feature channels as
+    ``old.repeat(1, 64, 1, 1) / 64``, so 64 copies of a 4-channel x give the old conv's
+    (and the old denoiser's) response to x."""
+    from pgpsr.models.backbones.tiny_pretrained import tiny_model
+    from pgpsr.models.editors.adcsr.unet_student import build_unet_discriminator
+
+    class Teacher:
+        backbone = torch.nn.Module()
+        test_cfg = dict(one_step_timestep=999)
+    Teacher.backbone.unet = tiny_model('sd21').eval()
+    old = Teacher.backbone.unet.conv_in
+    unet = build_unet_discriminator(Teacher, 256).denoiser.unet.eval()
+    assert unet.conv_in.in_channels == 256 and unet.config.in_channels == 256
+    want = old.weight.detach().repeat(1, 64, 1, 1) / 64
+    ratio = float(unet.conv_in.weight.detach().norm() / want.norm())
+    assert torch.allclose(unet.conv_in.weight, want, atol=1e-8), f'|weight| / |want| = {ratio}'
+    assert torch.equal(unet.conv_in.bias, old.bias)
+    torch.manual_seed(0)
+    x, t = torch.randn(2, 4, 16, 16), torch.tensor([999, 999])
+    ehs = torch.randn(2, 5, Teacher.backbone.unet.config.cross_attention_dim)
+    with torch.no_grad():
+        want = torch.nn.functional.conv2d(x, old.weight, old.bias, padding=1)
+        err = (unet.conv_in(x.repeat(1, 64, 1, 1)) - want).abs().max()
+        assert err < 1e-5, f'conv_in on 64 copies vs the old conv: {err:.3g}'
+        want = Teacher.backbone.unet(x, t, encoder_hidden_states=ehs).sample
+        got = unet(x.repeat(1, 64, 1, 1), t, encoder_hidden_states=ehs).sample
+        assert (got - want).abs().max() < 1e-4 and want.abs().mean() > 0.05
