@@ -2,7 +2,11 @@
 original config).
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out results.json]
+                         [--gt HR_DIR --lq LR_DIR | --lq LR_DIR]
                          [--cfg-options k=v ...] [--launcher none|pytorch]
+
+``--gt/--lq`` evaluate on your own pairs with the LR as given (the config's own test set
+may remake LR from GT: its log says so); ``--lq`` alone runs the no-reference metrics.
 """
 import argparse
 import json
@@ -16,8 +20,12 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from mmengine.runner import Runner  # noqa: E402
 
 from pgpsr.apis import finish_distributed, load_config, prepare_environment  # noqa: E402
+from pgpsr.apis.given_folders import use_given_folders  # noqa: E402
 from pgpsr.apis.runner_setup import add_runner_args, parse_runner_args  # noqa: E402
 from pgpsr.utils.pretrained import require_local_path  # noqa: E402
+
+PAIRED_BASE = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
+                       'configs', '_base_', 'datasets', 'paired_folders_x4.py')
 
 
 def parse_args(argv=None):
@@ -26,6 +34,8 @@ def parse_args(argv=None):
     p.add_argument('checkpoint', help='checkpoint file')
     p.add_argument('--work-dir', help='where logs go')
     p.add_argument('--out', help='write the metrics as JSON here')
+    p.add_argument('--gt', help='GT folder of your own pairs (matched to --lq by file name)')
+    p.add_argument('--lq', help='LR folder: evaluated as given (alone: no-reference metrics)')
     add_runner_args(p, 'model.test_cfg.num_steps=50')
     return parse_runner_args(p, argv)
 
@@ -34,10 +44,14 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
+    if args.gt and not args.lq:
+        raise SystemExit('--gt needs --lq: the LR folder to super-resolve')
     cfg.load_from = require_local_path(args.checkpoint, 'checkpoint')
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
     prepare_environment(cfg, args.launcher)
+    if args.lq:
+        use_given_folders(cfg, PAIRED_BASE, args.lq, args.gt)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     if args.out:

@@ -63,8 +63,11 @@ def test_bad_file_is_logged_by_name_and_skipped(photo_dir, monkeypatch):
     (photo_dir / 'gt' / 'im0.png').write_bytes(b'\x89PNG broken')
     ds = DATASETS.build(dict(type='SRImageFolderDataset', data_root=str(photo_dir),
                              gt_folder='gt', pipeline=PIPELINE, max_bad_files=1))
+    assert logged == [f"SRImageFolderDataset: LR synthesised from the GT of {photo_dir / 'gt'} "
+                      "by ['RandomCropGT', 'RandomFlipRotate', 'BicubicDegradation'] (no LR "
+                      'folder given)']
     out = ds[0]
-    assert len(logged) == 1 and str(photo_dir / 'gt' / 'im0.png') in logged[0]
+    assert len(logged) == 2 and str(photo_dir / 'gt' / 'im0.png') in logged[1]
     assert out['data_samples'].gt_path.endswith('im1.png')
     assert list(ds.bad_files) == [str(photo_dir / 'gt' / 'im0.png')]
     (photo_dir / 'gt' / 'im1.png').write_bytes(b'')
@@ -95,3 +98,27 @@ def test_empty_folder_is_reported(tmp_path):
     with pytest.raises(FileNotFoundError, match='no images'):
         DATASETS.build(dict(type='SRImageFolderDataset', data_root=str(tmp_path),
                             gt_folder='gt'))
+
+
+def test_a_photo_smaller_than_the_crop_is_padded_with_one_warning_per_file(tmp_path):
+    import logging
+
+    from mmengine.logging import MMLogger
+    from pgpsr.registry import TRANSFORMS
+    seen = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(handler)
+    try:
+        crop = TRANSFORMS.build(dict(type='RandomCropGT', crop_size=32))
+        small = np.arange(20 * 24 * 3, dtype=np.uint8).reshape(20, 24, 3)
+        for path in ('a.png', 'a.png', 'b.png', 'big.png'):
+            img = np.zeros((40, 40, 3), np.uint8) if path == 'big.png' else small
+            out = crop(dict(gt=img, gt_path=path))
+            assert out['gt'].shape == (32, 32, 3)
+    finally:
+        logger.removeHandler(handler)
+    padded = [m for m in seen if 'smaller than the crop' in m]
+    assert len(padded) == 2 and padded[0].startswith('a.png: image 20x24')
+    assert padded[1].startswith('b.png')
