@@ -14,6 +14,6 @@ _base_ = ['../configs/adcsr/adcsr_demo_stage2_x4.py']
 # The wavelet colour fix (OSEDiff's) is on: without it the CPU-sized VAE shifts the mean
 # colour of unseen photos by up to 21 levels (README "AdcSR"); `--color-fix none` turns it off.
 model = dict(teacher=dict(codec=dict(pretrained=None)),
-             teacher_ckpt='{{ fileDirname }}/adcsr_teacher_demo_x4.pth', decoder_ckpt=None,
+             teacher_ckpt='{{ fileDirname }}/adcsr_teacher_demo_x4.pth', decoder_ckpt='from_checkpoint',
              test_cfg=dict(color_fix='wavelet'))
 load_from = None

@@ -26,9 +26,10 @@ ARCH_OF_FOLDER = dict(  # the released folders' architectures, for the meta devi
 def _build(path):
     cfg = Config.fromfile(path)
     model_cfg = cfg.model
-    for key in ('teacher_ckpt', 'decoder_ckpt'):  # meta tensors: nothing to load into
-        if model_cfg.get(key):
-            model_cfg[key] = None
+    if model_cfg.get('teacher_ckpt'):  # meta tensors: nothing to load into
+        model_cfg.teacher_ckpt = None
+    if model_cfg.get('type') == 'AdcSR' and model_cfg.get('decoder_ckpt') != 'from_checkpoint':
+        model_cfg.decoder_ckpt = 'sliced'
     for owner in (model_cfg, model_cfg.get('teacher', {})):  # weights not on this machine
         codec = owner.get('codec', {})
         if codec.get('pretrained'):

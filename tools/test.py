@@ -1,11 +1,13 @@
 """Evaluate a checkpoint with mmengine's Runner (a pruned checkpoint works with its
 original config).
 
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out results.json]
+    python tools/test.py CONFIG [CHECKPOINT] [--work-dir DIR] [--out results.json]
                          [--gt HR_DIR --lq LR_DIR | --lq LR_DIR]
                          [--cfg-options k=v ...] [--launcher none|pytorch]
 
-``--gt/--lq`` evaluate on your own pairs with the LR as given (the config's own test set
+CHECKPOINT may be left out when the config names every weight itself: ``load_from`` (the
+converted AdcSR release) or ``weights_in_config = True`` (the OSEDiff teacher, whose
+weights are its pretrained folders). ``--gt/--lq`` evaluate on your own pairs with the LR as given (the config's own test set
 may remake LR from GT: its log says so); ``--lq`` alone runs the no-reference metrics.
 """
 import argparse
@@ -31,7 +33,8 @@ PAIRED_BASE = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description='Test a pgpsr model')
     p.add_argument('config', help='config file')
-    p.add_argument('checkpoint', help='checkpoint file')
+    p.add_argument('checkpoint', nargs='?',
+                   help="checkpoint file (default: the config's load_from)")
     p.add_argument('--work-dir', help='where logs go')
     p.add_argument('--out', help='write the metrics as JSON here')
     p.add_argument('--gt', help='GT folder of your own pairs (matched to --lq by file name)')
@@ -46,7 +49,7 @@ def main(argv=None):
     cfg.launcher = args.launcher
     if args.gt and not args.lq:
         raise SystemExit('--gt needs --lq: the LR folder to super-resolve')
-    cfg.load_from = require_local_path(args.checkpoint, 'checkpoint')
+    cfg.load_from = checkpoint_of(cfg, args.checkpoint)
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
     prepare_environment(cfg, args.launcher)
@@ -60,6 +63,18 @@ def main(argv=None):
             write_results(args.out, metrics, runner.test_evaluator.metrics)
     finish_distributed()
     return metrics
+
+
+def checkpoint_of(cfg, given):
+    """The checkpoint to test: the one given, else the config's own ``load_from``; None
+    only for a config that says its weights are all in it (``weights_in_config``)."""
+    path = given or cfg.get('load_from')
+    if path:
+        return require_local_path(path, 'checkpoint' if given else "the config's load_from")
+    if cfg.get('weights_in_config'):
+        return None
+    raise SystemExit('no checkpoint: give CHECKPOINT, or test a config that names its '
+                     'weights (load_from, or weights_in_config = True)')
 
 
 def _number(v):

@@ -7,7 +7,7 @@
 _base_ = ['./adcsr_tiny_stage1_x4.py']
 model = dict(stage=2, discriminator=dict(_delete_=True, widths=None),
              gan_loss=dict(loss_weight=0.05),
-             decoder_ckpt=None)
+             decoder_ckpt='sliced')  # tests; a real run gives the stage-1 checkpoint
 optim_wrapper = dict(
     generator=dict(optimizer=dict(lr=2e-4)),
     discriminator=dict(optimizer=dict(lr=1e-4)))

@@ -21,3 +21,6 @@ model = dict(
     test_cfg=dict(one_step=True, one_step_timestep=999, tile=128, tile_overlap=16,
                   color_fix='wavelet'),
     data_preprocessor=dict(type='DataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3))
+# Every weight is in the pretrained folder: tools/test.py and tools/infer.py need no
+# checkpoint argument for this config.
+weights_in_config = True

@@ -34,7 +34,7 @@ def released_model_cfg(config: str = CONFIG, unet=archs.SD21_UNET, vae=archs.SD_
     teacher.codec.update(pretrained=None, subfolder=None, config=dict(vae))
     teacher.backbone.update(pretrained=None, subfolder=None, config=dict(unet),
                             grad_checkpointing=False)
-    cfg.model.update(teacher_ckpt=None, decoder_ckpt=None, perceptual_loss=None)
+    cfg.model.update(teacher_ckpt=None, decoder_ckpt='sliced', perceptual_loss=None)
     return cfg.model
 
 

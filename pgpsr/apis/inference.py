@@ -43,8 +43,8 @@ def super_resolve_float(model, rgb: np.ndarray, tile: Optional[int] = None,
     Args:
         tile / tile_overlap: LR tile size and overlap (default: the model's test_cfg);
             tiles go to the model's device one at a time, the result stays on the CPU.
-        color: 'none' | 'wavelet' | 'adain', applied to the whole image (default: the
-            model's ``test_cfg.color_fix``).
+        color: 'none' | 'wavelet' | 'adain' | 'adain_lr', applied to the whole image
+            (default: the model's ``test_cfg.color_fix``).
         precision: 'fp32' | 'fp16' | 'bf16' autocast for the model.
     """
     from pgpsr.evaluation.efficiency import autocast

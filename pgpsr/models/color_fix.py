@@ -8,7 +8,7 @@ code's users saw uniform tiles blow up). Ref: StableSR (Wang et al., 2023), OSED
 import torch
 import torch.nn.functional as F
 
-COLOR_FIXES = ('none', 'wavelet', 'adain')
+COLOR_FIXES = ('none', 'wavelet', 'adain', 'adain_lr')
 
 
 def adain_fix(sr: torch.Tensor, ref: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
@@ -38,11 +38,16 @@ def wavelet_fix(sr: torch.Tensor, ref: torch.Tensor, levels: int = 5) -> torch.T
 
 
 def color_fix(sr: torch.Tensor, lr: torch.Tensor, method: str) -> torch.Tensor:
-    """Fix ``sr`` (Bx3x(sH)x(sW), [-1, 1]) against ``lr`` by ``method`` (see COLOR_FIXES)."""
+    """Fix ``sr`` (Bx3x(sH)x(sW), [-1, 1]) against ``lr`` by ``method`` (see COLOR_FIXES):
+    ``adain`` / ``wavelet`` against the bicubic upscale (OSEDiff), ``adain_lr`` against the
+    LR's own per-channel statistics (AdcSR's test.py)."""
     if method not in COLOR_FIXES:
         raise ValueError(f'color fix must be one of {COLOR_FIXES}, got {method!r}')
     if method == 'none':
         return sr
+    if method == 'adain_lr':  # AdcSR's test.py: the statistics of the LR itself
+        fixed = adain_fix(sr.float(), lr.float(), eps=0.0)
+        return fixed.clamp(-1, 1).to(sr.dtype)
     ref = F.interpolate(lr.float(), size=sr.shape[-2:], mode='bicubic', align_corners=False)
     fixed = adain_fix(sr.float(), ref) if method == 'adain' else wavelet_fix(sr.float(), ref)
     return fixed.clamp(-1, 1).to(sr.dtype)

@@ -12,6 +12,8 @@ one's, except where a plain leading slice would pair the wrong channels:
 - GEGLU projections keep the leading rows of the value and of the gate half.
 ``conv_in`` / ``conv_out`` with new channel counts are tiled from the wide ones (as the
 reference does; ``conv_in`` averaged over its copies when ``average_tiles``).
+:func:`per_width_groups` regroups every GroupNorm as the reference's ``halve_channels``
+does, which the released student's weights were trained with.
 """
 from typing import Dict, Optional, Tuple
 
@@ -22,6 +24,18 @@ from pgpsr.pruning.channel_slicing import scale_widths, slice_weights
 from .unet_surgery import has_time_path, remove_cross_attention, remove_time_path
 
 Parts = Dict[str, Tuple[int, ...]]
+# AdcSR's model.py halve_channels: the first of these that divides a GroupNorm's width
+REFERENCE_GROUP_CHOICES = (32, 24, 16, 12, 8, 6, 4, 2, 1)
+
+
+def per_width_groups(model: nn.Module) -> nn.Module:
+    """Every GroupNorm of ``model`` regrouped to the first of REFERENCE_GROUP_CHOICES
+    that divides its width (240 -> 24, 480 -> 32, 720 -> 24 on SD2.1 at 75%); weights
+    are per channel, so only the grouping changes. In place; returns ``model``."""
+    for m in model.modules():
+        if isinstance(m, nn.GroupNorm):
+            m.num_groups = next(g for g in REFERENCE_GROUP_CHOICES if m.num_channels % g == 0)
+    return model
 
 
 def skip_concat_parts(unet) -> Parts:

@@ -18,7 +18,7 @@ from ..tiling import tiled_super_resolve
 
 #: test_cfg keys every SR model has: LR tile size and overlap (None: whole image), tiles
 #: per forward, the sampling seed, and the colour fix applied to the whole result
-#: ('none', 'wavelet', 'adain')
+#: ('none', 'wavelet', 'adain', 'adain_lr')
 SHARED_TEST_CFG = dict(tile=None, tile_overlap=8, tile_batch=1, seed=0, color_fix='none')
 
 

@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Union
 
 import torch
 from mmagic.structures import DataSample
+from mmengine.logging import print_log
 from mmengine.model import BaseModel, is_model_wrapper
 from mmengine.optim import OptimWrapperDict
 
@@ -74,13 +75,23 @@ class AdcSR(SRPredictMixin, BaseModel):
             (a ``PGPDiffSR`` with ``test_cfg.one_step=True``).
         teacher_ckpt: Its trained checkpoint (local). Without it the teacher keeps its
             initialisation (tests only; a warning-free choice is a real checkpoint).
-        stage: 1 (decoder pretraining) or 2 (adversarial feature distillation).
+        stage: 1 (decoder pretraining), 2 (adversarial feature distillation) or None
+            (inference only, e.g. the released student: no discriminator is built).
         unet_widths: Width keys of the teacher's backbone config and their ratio
             (default AdcSR's 0.75 of every channel: ``block_channels`` / ``norm_groups``
             for pgpsr's UNet, ``block_out_channels`` / ``norm_num_groups`` for a diffusers
             UNet, e.g. OSEDiff's).
         decoder_ratio: Channel ratio of the pruned VAE decoder (AdcSR: 0.5).
-        decoder_ckpt: Stage-1 checkpoint whose pruned decoder stage 2 starts from.
+        unet_norm_groups: 'scaled' (the teacher's channels per group) or 'per_width' (the
+            reference's ``halve_channels``: 32/24/16/... per GroupNorm width), which the
+            released student was trained with.
+        decoder_norm_groups: The pruned decoder's GroupNorm groups (None: scaled by
+            ``decoder_ratio``; the reference's half decoder: 32).
+        decoder_ckpt: Stage 2's decoder, said explicitly: the stage-1 checkpoint it
+            starts from, ``'from_checkpoint'`` (the model checkpoint loaded afterwards has
+            it: test, infer, resume) or ``'sliced'`` (the teacher's decoder, sliced and
+            untrained: tests). None is refused in stage 2: distilling in an untrained
+            decoder's feature space is not AdcSR.
         discriminator: Stage 1: a config (default mmagic's ``PatchDiscriminator`` on
             images). Stage 2: ``dict(widths=...)`` for the denoiser-based one.
         pixel_loss: Generator's L1 (stage 1: to the GT image; stage 2: to the teacher's
@@ -90,11 +101,15 @@ class AdcSR(SRPredictMixin, BaseModel):
         perceptual_loss: Stage 1's ``LPIPSLoss`` (off, with a log line, without VGG16
             weights); None: off.
         test_cfg: ``tile``, ``tile_overlap``, ``seed``, ``color_fix`` ('none', 'wavelet',
-            'adain': OSEDiff's colour correction against the bicubic upscale, whole image).
+            'adain': OSEDiff's colour correction against the bicubic upscale, 'adain_lr':
+            AdcSR's against the LR's own statistics; whole image), ``clamp_raw`` (clamp
+            the decoder's output to [-1, 1] before the colour fix; AdcSR's test.py does
+            not: its AdaIN sees the raw output, and only the result is clamped).
     """
 
     def __init__(self, teacher: Dict, teacher_ckpt: Optional[str] = None, stage: int = 2,
                  unet_widths: Optional[Dict[str, float]] = None, decoder_ratio: float = 0.5,
+                 unet_norm_groups: str = 'scaled', decoder_norm_groups: Optional[int] = None,
                  decoder_ckpt: Optional[str] = None, discriminator: Optional[Dict] = None,
                  pixel_loss: Optional[Dict] = None, gan_loss: Optional[Dict] = None,
                  perceptual_loss: Optional[Dict] = None,
@@ -102,9 +117,10 @@ class AdcSR(SRPredictMixin, BaseModel):
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(data_preprocessor=build_data_preprocessor(data_preprocessor),
                          init_cfg=init_cfg)
-        if stage not in (1, 2):
-            raise ValueError(f'AdcSR.stage must be 1 or 2, got {stage!r}')
-        self.test_cfg = self.merge_test_cfg(test_cfg)
+        if stage not in (None, 1, 2):
+            raise ValueError(f'AdcSR.stage must be 1, 2 or None (inference only), got '
+                             f'{stage!r}')
+        self.test_cfg = self.merge_test_cfg(test_cfg, own=dict(clamp_raw=True))
         self.stage = stage
         self.teacher = MODELS.build(teacher)
         if not hasattr(self.teacher.codec, 'vae'):
@@ -115,10 +131,8 @@ class AdcSR(SRPredictMixin, BaseModel):
         self.teacher.eval().requires_grad_(False)
         self.scale = self.teacher.scale
         self.generator = build_student(self.teacher, teacher['backbone'], unet_widths,
-                                       decoder_ratio)
-        if decoder_ckpt:
-            _load_prefixed(self.generator.decoder, decoder_ckpt, 'generator.decoder.',
-                           'AdcSR.decoder_ckpt')
+                                       decoder_ratio, unet_norm_groups, decoder_norm_groups)
+        self._load_decoder(decoder_ckpt)
         feat_ch = self.generator.decoder.conv_in.out_channels
         disc = dict(discriminator or {})
         if stage == 1:
@@ -129,10 +143,12 @@ class AdcSR(SRPredictMixin, BaseModel):
             # PyTorch's default initialisation is kept instead
             self.discriminator.is_init = True
             self.generator.unet.requires_grad_(False)
-        else:
+        elif stage == 2:
             self.discriminator = build_feature_discriminator(
                 self.teacher, teacher['backbone'], feat_ch, disc.get('widths'))
             self.generator.decoder.requires_grad_(False)
+        else:
+            self.discriminator = None
         self._register_state_dict_hook(_strip_wrapper_keys)
         self._register_load_state_dict_pre_hook(_add_wrapper_keys, with_module=True)
         self.register_load_state_dict_post_hook(_accept_generator_only)
@@ -141,6 +157,24 @@ class AdcSR(SRPredictMixin, BaseModel):
                                                       loss_weight=0.1))
         self.perceptual_loss = MODELS.build(perceptual_loss) if (
             stage == 1 and perceptual_loss) else None
+
+    def _load_decoder(self, decoder_ckpt: Optional[str]) -> None:
+        """Stage 2 never starts silently from an untrained decoder; the log says which."""
+        if decoder_ckpt in (None, 'sliced', 'from_checkpoint'):
+            if decoder_ckpt is None and self.stage == 2:
+                raise ValueError(
+                    'AdcSR stage 2 distils in the stage-1 decoder\'s feature space: set '
+                    'model.decoder_ckpt to the stage-1 checkpoint, to \'from_checkpoint\' '
+                    '(the checkpoint you load has the decoder) or to \'sliced\' (the '
+                    'teacher\'s decoder sliced, untrained: tests only)')
+            where = dict(sliced='sliced from the teacher, untrained',
+                         from_checkpoint='from the model checkpoint loaded next')
+            print_log(f'AdcSR decoder: {where.get(decoder_ckpt, "sliced from the teacher")}',
+                      logger='current')
+            return
+        _load_prefixed(self.generator.decoder, decoder_ckpt, 'generator.decoder.',
+                       'AdcSR.decoder_ckpt')
+        print_log(f'AdcSR decoder: generator.decoder of {decoder_ckpt}', logger='current')
 
     def inference_module(self) -> torch.nn.Module:
         """What runs at test time (benchmark.py counts its parameters)."""
@@ -165,8 +199,8 @@ class AdcSR(SRPredictMixin, BaseModel):
     def sample(self, lr: torch.Tensor, seed: Optional[int] = None) -> torch.Tensor:
         """LR in [-1, 1], any size -> SR in [-1, 1], exactly ``scale`` x (deterministic)."""
         h, w = lr.shape[-2:]
-        out = self.generator(self.pad_lr(lr), mode='sr')
-        return out[..., :h * self.scale, :w * self.scale].float().clamp(-1, 1)
+        out = self.generator(self.pad_lr(lr), mode='sr')[..., :h * self.scale, :w * self.scale]
+        return out.float().clamp(-1, 1) if self.test_cfg['clamp_raw'] else out.float()
 
     # ---- training ----------------------------------------------------------------------------
     def teacher_latent(self, lr: torch.Tensor) -> torch.Tensor:
@@ -191,6 +225,8 @@ class AdcSR(SRPredictMixin, BaseModel):
 
     def train_step(self, data: Union[dict, tuple, list],
                    optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
+        if self.stage is None:
+            raise RuntimeError('AdcSR(stage=None) is inference only; train with stage=1 or 2')
         data = self.data_preprocessor(data, True)
         lr, gt = data['inputs'], data['data_samples'].gt_img
         if isinstance(lr, dict):

@@ -28,12 +28,15 @@ def _config(cfg: Dict) -> Dict:
     return cfg
 
 
-def build_pruned_decoder(vae, ratio: float) -> Decoder:
-    """The VAE decoder at ``ratio`` of its channels (and groups), sliced from ``vae``'s."""
+def build_pruned_decoder(vae, ratio: float, norm_groups: Optional[int] = None) -> Decoder:
+    """The VAE decoder at ``ratio`` of its channels, sliced from ``vae``'s; its GroupNorm
+    groups scaled by ``ratio`` too, or ``norm_groups`` (the reference's half decoder: 32)."""
     c = vae.config
     widths = scale_widths(dict(block_out_channels=list(c.block_out_channels),
                                norm_num_groups=c.norm_num_groups),
                           dict(block_out_channels=ratio, norm_num_groups=ratio))
+    if norm_groups is not None:
+        widths['norm_num_groups'] = int(norm_groups)
     dec = Decoder(in_channels=c.latent_channels, out_channels=c.out_channels,
                   up_block_types=tuple(c.up_block_types),
                   block_out_channels=tuple(widths['block_out_channels']),
@@ -47,19 +50,25 @@ def build_pruned_decoder(vae, ratio: float) -> Decoder:
 
 
 def build_student(teacher, backbone_cfg: Dict, widths: Optional[Dict[str, float]],
-                  decoder_ratio: float) -> AdcSRStudent:
+                  decoder_ratio: float, unet_norm_groups: str = 'scaled',
+                  decoder_norm_groups: Optional[int] = None) -> AdcSRStudent:
     """Student from a one-step teacher (a PGPDiffSR with an AutoencoderKL codec);
-    ``widths``: the backbone's width keys and ratios (None: AdcSR's 75%)."""
+    ``widths``: the backbone's width keys and ratios (None: AdcSR's 75%); the norm-group
+    choices as in :class:`AdcSR`."""
     vae = teacher.codec.vae
-    decoder = build_pruned_decoder(vae, decoder_ratio)
+    decoder = build_pruned_decoder(vae, decoder_ratio, decoder_norm_groups)
     feat_ch = decoder.conv_in.out_channels
     unshuffle = teacher.codec.factor // teacher.scale
     if unshuffle * teacher.scale != teacher.codec.factor:
         raise ValueError(f'AdcSR: codec factor {teacher.codec.factor} is not a multiple of '
                          f'the scale {teacher.scale}')
     if _is_diffusers(teacher):
-        unet = build_unet_student_denoiser(teacher, widths, 3 * unshuffle ** 2, feat_ch)
+        unet = build_unet_student_denoiser(teacher, widths, 3 * unshuffle ** 2, feat_ch,
+                                           unet_norm_groups)
     else:
+        if unet_norm_groups != 'scaled':
+            raise ValueError("AdcSR.unet_norm_groups='per_width' is for diffusers UNet "
+                             'teachers (the reference student)')
         cfg = scale_widths(_config(backbone_cfg), widths or OWN_UNET_WIDTHS)
         cfg.update(type=backbone_cfg['type'], in_channels=3 * unshuffle ** 2, cond_channels=0,
                    out_channels=feat_ch, time_embedding=False)

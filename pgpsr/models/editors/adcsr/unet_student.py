@@ -15,7 +15,7 @@ import copy
 import torch
 from torch import nn
 
-from pgpsr.models.backbones.unet_narrowing import narrow_unet, tile_conv
+from pgpsr.models.backbones.unet_narrowing import narrow_unet, per_width_groups, tile_conv
 from pgpsr.models.backbones.unet_surgery import fold_timestep, remove_cross_attention
 
 DEFAULT_WIDTHS = dict(block_out_channels=0.75, norm_num_groups=0.75)
@@ -52,13 +52,20 @@ class UNetFeatureDiscriminator(nn.Module):
         return self.denoiser(feats, t)
 
 
-def build_unet_student_denoiser(teacher, widths, in_channels: int,
-                                out_channels: int) -> UNetFeatures:
-    """The 75%-width, time- and text-free UNet sliced from ``teacher.backbone.unet``."""
+def build_unet_student_denoiser(teacher, widths, in_channels: int, out_channels: int,
+                                norm_groups: str = 'scaled') -> UNetFeatures:
+    """The 75%-width, time- and text-free UNet sliced from ``teacher.backbone.unet``;
+    ``norm_groups``: 'scaled' (the teacher's channels per group) or 'per_width' (the
+    reference's choice per GroupNorm width)."""
+    if norm_groups not in ('scaled', 'per_width'):
+        raise ValueError(f"AdcSR.unet_norm_groups must be 'scaled' or 'per_width', got "
+                         f'{norm_groups!r}')
     wide = copy.deepcopy(teacher.backbone.unet)
     fold_timestep(wide, _timestep(teacher))
     remove_cross_attention(wide)
     narrow = narrow_unet(wide, widths or DEFAULT_WIDTHS, in_channels, out_channels)
+    if norm_groups == 'per_width':
+        per_width_groups(narrow)
     return UNetFeatures(narrow, teacher.backbone.grad_checkpointing)
 
 

@@ -136,3 +136,37 @@ def test_checkpoint_keys_are_plain_under_separate_ddp_and_load_back(teacher_ckpt
         assert all(torch.equal(v, plain[k]) for k, v in wrapped.module.state_dict().items())
     finally:
         dist.destroy_process_group()
+
+
+def test_stage2_refuses_an_unsaid_decoder_and_logs_the_one_it_uses(teacher_ckpt, tmp_path):
+    """No silent start from an untrained decoder: None is refused; a stage-1 file is
+    loaded into generator.decoder and named in the log."""
+    from mmengine.logging import MMLogger
+    with pytest.raises(ValueError, match="set model.decoder_ckpt to the stage-1 checkpoint"):
+        _model(2, teacher_ckpt, decoder_ckpt=None)
+    stage1, _ = _model(1, teacher_ckpt)
+    for p in stage1.generator.decoder.parameters():
+        p.data.add_(1.0)
+    torch.save(dict(state_dict=stage1.state_dict()), tmp_path / 's1.pth')
+    seen = []
+    logger = MMLogger.get_current_instance()
+    handler = __import__('logging').Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())
+    logger.addHandler(handler)
+    try:
+        model, _ = _model(2, teacher_ckpt, decoder_ckpt=str(tmp_path / 's1.pth'))
+    finally:
+        logger.removeHandler(handler)
+    for (n, a), b in zip(model.generator.decoder.named_parameters(),
+                         stage1.generator.decoder.parameters()):
+        assert torch.equal(a, b), n
+    assert f'AdcSR decoder: generator.decoder of {tmp_path / "s1.pth"}' in seen
+
+
+def test_inference_only_adcsr_builds_no_discriminator_and_refuses_training(teacher_ckpt):
+    cfg = _cfg(2)
+    cfg.model.update(teacher_ckpt=teacher_ckpt, stage=None, decoder_ckpt='from_checkpoint')
+    model = MODELS.build(cfg.model)
+    assert model.discriminator is None
+    with pytest.raises(RuntimeError, match='inference only'):
+        model.train_step(_batch(32), None)
