@@ -19,6 +19,7 @@ CONFIGS = sorted(p for pattern in ('configs/**/*.py', 'checkpoints/*.py')
 ARCH_OF_FOLDER = dict(  # the released folders' architectures, for the meta device
     {'stable-diffusion-2-1': archs.SD21_UNET, 'stable-diffusion-xl': archs.SDXL_UNET,
      'pretrained/osediff': archs.SD21_UNET,  # OSEDiff = SD2.1-base + merged LoRA
+     'adcsr_release/osediff': archs.SD21_UNET,  # AdcSR's osediff.pkl, converted
      'DiT-XL-2': archs.DIT_XL_2, 'tiny_pretrained/sd21': archs.TINY_SD21_UNET,
      'tiny_pretrained/sdxl': archs.TINY_SDXL_UNET, 'tiny_pretrained/dit': archs.TINY_DIT})
 

@@ -1,11 +1,11 @@
 # The real-photo set that `make data` builds (tools/dataset_converters/debian_photos.py):
 # 336 GT crops of 14 Lomiri wallpaper photos for training; 21 opencv-doc photos held out.
 # Training pairs: MATLAB bicubic (the BI protocol) or Real-ESRGAN second-order degradation
-# with AdcSR's milder ranges (the real-world kind), chosen per sample: 10% Real-ESRGAN
+# with (approximately) AdcSR's milder ranges (the real-world kind), chosen per sample: 10% Real-ESRGAN
 # (`prob[1]`), what every shipped photo checkpoint was trained with. At the parent's full
 # length this keeps bicubic-LR quality and improves Real-ESRGAN-LR quality (README
 # "Results"); short probes (1500 iterations) had suggested a loss that did not last.
-_base_ = ['../degradations/adcsr_x4.py']
+_base_ = ['../degradations/adcsr-approx_x4.py']
 scale = 4
 gt_crop = 64
 data_root = 'data/photos'

@@ -1,12 +1,13 @@
-# AdcSR's milder Real-ESRGAN degradation, x4 (Chen et al., CVPR 2025; ranges in
-# ../../../README.md "Degradations"). Same steps as realesrgan_x4.py, narrower ranges.
+# AdcSR's milder Real-ESRGAN degradation, x4, as its config.yml sets it (Chen et al.,
+# CVPR 2025; Guaishou74851/AdcSR): the same steps as realesrgan_x4.py, narrower ranges.
+# Kernel sizes 7-21 for both blurs (its dataset.py's kernel_range).
 _base_ = ['./realesrgan_x4.py']
 first_kernel = dict(kernel_list=('iso', 'aniso', 'generalized_iso', 'generalized_aniso',
                                  'plateau_iso', 'plateau_aniso'),
                     kernel_prob=(0.45, 0.25, 0.12, 0.03, 0.12, 0.03), sinc_prob=0.1,
-                    sigma_range=(0.2, 1.5), betag_range=(0.5, 4.0), betap_range=(1.0, 2.0),
+                    sigma_range=(0.2, 1.5), betag_range=(0.5, 2.0), betap_range=(1.0, 1.5),
                     kernel_sizes=(7, 9, 11, 13, 15, 17, 19, 21))
-second_kernel = dict(first_kernel, sigma_range=(0.2, 1.5))
+second_kernel = dict(first_kernel, sigma_range=(0.2, 1.0))
 degradation = [
     dict(type='RandomKernelBlur', kernel=first_kernel, prob=1.0),
     dict(type='RandomResizeDegradation', scale_range=(0.3, 1.5), updown_probs=(0.2, 0.7, 0.1)),

@@ -185,3 +185,42 @@ def test_noise_has_the_same_strength_and_colour_per_batch_as_per_image(params):
 def test_only_degradation_steps_are_accepted_in_a_batch():
     with pytest.raises(TypeError, match='not a degradation step'):
         build_steps([dict(type='RandomFlipRotate')])
+
+
+# AdcSR's config.yml (Guaishou74851/AdcSR), written out from reading it
+ADCSR_CONFIG_YML = dict(
+    resize_prob=[0.2, 0.7, 0.1], resize_range=[0.3, 1.5], gaussian_noise_prob=0.5,
+    noise_range=[1, 15], poisson_scale_range=[0.05, 2.0], gray_noise_prob=0.4,
+    jpeg_range=[60, 95], second_blur_prob=0.5, resize_prob2=[0.3, 0.4, 0.3],
+    resize_range2=[0.6, 1.2], gaussian_noise_prob2=0.5, noise_range2=[1, 12],
+    poisson_scale_range2=[0.05, 1.0], gray_noise_prob2=0.4, jpeg_range2=[60, 100],
+    kernel_list=['iso', 'aniso', 'generalized_iso', 'generalized_aniso', 'plateau_iso',
+                 'plateau_aniso'], kernel_prob=[0.45, 0.25, 0.12, 0.03, 0.12, 0.03],
+    sinc_prob=0.1, blur_sigma=[0.2, 1.5], betag_range=[0.5, 2.0], betap_range=[1, 1.5],
+    sinc_prob2=0.1, blur_sigma2=[0.2, 1.0], betag_range2=[0.5, 2.0], betap_range2=[1, 1.5],
+    final_sinc_prob=0.8, kernel_range=list(range(7, 22, 2)))
+
+
+def test_adcsr_config_holds_the_references_config_yml(repo_root):
+    blur1, resize1, noise1, jpeg1, blur2, resize2, noise2, final = \
+        steps_of(repo_root, 'configs/_base_/degradations/adcsr_x4.py')
+    y = ADCSR_CONFIG_YML
+    got = dict(
+        resize_prob=resize1.updown_probs, resize_range=resize1.scale_range,
+        gaussian_noise_prob=noise1.gaussian_prob, noise_range=noise1.sigma_range,
+        poisson_scale_range=noise1.poisson_scale_range, gray_noise_prob=noise1.gray_prob,
+        jpeg_range=jpeg1.quality_range, second_blur_prob=blur2.prob,
+        resize_prob2=resize2.updown_probs, resize_range2=resize2.scale_range,
+        gaussian_noise_prob2=noise2.gaussian_prob, noise_range2=noise2.sigma_range,
+        poisson_scale_range2=noise2.poisson_scale_range, gray_noise_prob2=noise2.gray_prob,
+        jpeg_range2=final.quality_range, kernel_list=blur1.kernel.kernel_list,
+        kernel_prob=blur1.kernel.kernel_prob, sinc_prob=blur1.kernel.sinc_prob,
+        blur_sigma=blur1.kernel.sigma_range, betag_range=blur1.kernel.betag_range,
+        betap_range=blur1.kernel.betap_range, sinc_prob2=blur2.kernel.sinc_prob,
+        blur_sigma2=blur2.kernel.sigma_range, betag_range2=blur2.kernel.betag_range,
+        betap_range2=blur2.kernel.betap_range, final_sinc_prob=final.sinc_prob,
+        kernel_range=blur1.kernel.kernel_sizes)
+    assert blur1.prob == 1.0 and blur2.kernel.kernel_sizes == blur1.kernel.kernel_sizes
+    diff = {k: (got[k], v) for k, v in y.items() if list(np.atleast_1d(got[k])) !=
+            list(np.atleast_1d(v))}
+    assert not diff, diff
