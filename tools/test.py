@@ -22,6 +22,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from mmengine.runner import Runner  # noqa: E402
 
 from pgpsr.apis import finish_distributed, load_config, prepare_environment  # noqa: E402
+from pgpsr.apis.config_paths import check_paths  # noqa: E402
 from pgpsr.apis.given_folders import use_given_folders  # noqa: E402
 from pgpsr.apis.runner_setup import add_runner_args, parse_runner_args  # noqa: E402
 from pgpsr.utils.pretrained import require_local_path  # noqa: E402
@@ -55,6 +56,7 @@ def main(argv=None):
     prepare_environment(cfg, args.launcher)
     if args.lq:
         use_given_folders(cfg, PAIRED_BASE, args.lq, args.gt)
+    check_paths(cfg, ('test_dataloader',))  # every missing path in one message
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     if args.out:

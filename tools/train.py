@@ -14,6 +14,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from mmengine.runner import Runner  # noqa: E402
 
 from pgpsr.apis import finish_distributed, load_config, prepare_environment  # noqa: E402
+from pgpsr.apis.config_paths import check_paths  # noqa: E402
 from pgpsr.apis.runner_setup import add_runner_args, parse_runner_args  # noqa: E402
 
 
@@ -49,9 +50,9 @@ def build_config(args):
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
-    if cfg.get('load_from') and not cfg.get('resume'):
-        from pgpsr.utils.pretrained import require_local_path
-        require_local_path(cfg.load_from, 'load_from (the checkpoint to start from)')
+    loaders = ('train_dataloader', 'val_dataloader') if cfg.get('val_cfg') else \
+        ('train_dataloader',)
+    check_paths(cfg, loaders)  # every missing weight/data/checkpoint path in one message
     return cfg
 
 
