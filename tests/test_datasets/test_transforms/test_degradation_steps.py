@@ -151,3 +151,15 @@ def test_probability_zero_step_is_skipped():
     assert np.allclose(out['img'], gt / 255.0)
     with pytest.raises(ValueError, match='prob'):
         TRANSFORMS.build(dict(type='RandomKernelBlur', prob=1.5))
+
+
+@pytest.mark.parametrize('size,omega', [(7, 1.2), (13, 0.7), (21, 2.9)])
+def test_sinc_kernel_equals_mmagics_circular_lowpass(size, omega):
+    """Oracle: mmagic's port of Real-ESRGAN's circular_lowpass_kernel (omega fixed by a
+    one-point range), padded the same way."""
+    from mmagic.datasets.transforms.blur_kernels import random_circular_lowpass_kernel
+    from pgpsr.datasets.transforms.degradations.kernels import circular_lowpass_kernel
+    want = random_circular_lowpass_kernel((omega, omega), size, pad_to=21)
+    got = circular_lowpass_kernel(omega, size, 21)
+    assert got.shape == want.shape == (21, 21)
+    assert np.allclose(got, want, atol=1e-12), np.abs(got - want).max()
