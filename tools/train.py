@@ -46,6 +46,7 @@ def build_config(args):
                 wrapper.type, wrapper.loss_scale = 'AmpOptimWrapper', 'dynamic'
             else:
                 wrapper.type, wrapper.dtype = 'CPUAutocastOptimWrapper', 'bfloat16'
+    cpu_autocast_without_cuda(cfg)
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
@@ -54,6 +55,22 @@ def build_config(args):
         ('train_dataloader',)
     check_paths(cfg, loaders)  # every missing weight/data/checkpoint path in one message
     return cfg
+
+
+def cpu_autocast_without_cuda(cfg) -> None:
+    """A GPU recipe's ``AmpOptimWrapper`` (fp16 + loss scale) runs on a machine without
+    CUDA as bf16 CPU autocast (mmengine's wrapper requires a GPU); said in the log."""
+    import torch
+    if torch.cuda.is_available():
+        return
+    wrapper = cfg.get('optim_wrapper') or {}
+    named = {k: v for k, v in wrapper.items() if isinstance(v, dict) and 'optimizer' in v}
+    for name, w in (named or {'optim_wrapper': wrapper}).items():
+        if w.get('type') == 'AmpOptimWrapper':
+            w.update(type='CPUAutocastOptimWrapper', dtype='bfloat16')
+            w.pop('loss_scale', None)
+            print(f'{name}: no CUDA here, AmpOptimWrapper runs as bf16 CPU autocast',
+                  flush=True)
 
 
 def main(argv=None):

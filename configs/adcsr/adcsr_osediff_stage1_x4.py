@@ -11,7 +11,11 @@ model = dict(
                  backbone=dict(pretrained=osediff, grad_checkpointing=True),
                  test_cfg=dict(tile=128, tile_overlap=16)),
     discriminator=dict(base_channels=64, num_conv=3),
-    test_cfg=dict(tile=128, tile_overlap=16, color_fix='wavelet'),
+    # the reference's student: GroupNorm groups per width, half decoder with 32 groups
+    unet_norm_groups='per_width',
+    decoder_norm_groups=32,
+    # AdcSR's test.py: AdaIN to the LR's own statistics on the raw output
+    test_cfg=dict(tile=128, tile_overlap=16, color_fix='adain_lr', clamp_raw=False),
     data_preprocessor=dict(_delete_=True, type='DegradingDataPreprocessor',
                            degradation={{_base_.degradation}}, seed=0))
 gt_train_pipeline = [
@@ -37,7 +41,11 @@ test_dataloader = val_dataloader
 max_iters = 50000
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=5000)
 default_hooks = dict(logger=dict(interval=50), checkpoint=dict(interval=5000))
-# bf16 autocast (no loss scale needed); losses are computed in fp32 inside the model
+# fp16 autocast with a dynamic loss scale (the reference's autocast + GradScaler); on a
+# machine without CUDA tools/train.py runs these wrappers as bf16 CPU autocast (logged).
+# Losses are computed in fp32 inside the model.
 optim_wrapper = dict(
-    generator=dict(type='AmpOptimWrapper', dtype='bfloat16', optimizer=dict(lr=1e-4)),
-    discriminator=dict(type='AmpOptimWrapper', dtype='bfloat16', optimizer=dict(lr=1e-4)))
+    generator=dict(type='AmpOptimWrapper', dtype='float16', loss_scale='dynamic',
+                   optimizer=dict(lr=1e-4)),
+    discriminator=dict(type='AmpOptimWrapper', dtype='float16', loss_scale='dynamic',
+                       optimizer=dict(lr=1e-4)))

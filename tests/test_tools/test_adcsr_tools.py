@@ -114,3 +114,31 @@ def test_stage2_resume_after_kill_restores_both_optimizers(stage1):
                     '--output', str(out)], timeout=300)
     assert res.returncode == 0, res.stderr[-3000:]
     assert cv2.imread(str(out / 'odd_x4.png')).shape == (108, 164, 3)
+
+
+def test_stage2_runs_the_reference_recipe_of_the_real_config(stage1):
+    """adcsr_osediff_stage2_x4.py's optimisation (fp16 AMP wrappers, run as bf16 CPU
+    autocast here; Adam defaults, no clipping, the generator's lr halved half-way, GAN
+    weight 1.0) on the tiny teacher, through tools/train.py."""
+    from mmengine.config import Config
+    root, family = stage1
+    real = Config.fromfile(f'{ROOT}/configs/adcsr/adcsr_osediff_stage2_x4.py')
+    sched = real.param_scheduler.to_dict()
+    sched['generator'][0]['milestones'] = [2]  # half-way through the 4 iterations
+    sched['_delete_'] = True
+    groups = "unet_norm_groups='per_width', " if family == 'osediff' else ''
+    body = (f'optim_wrapper = dict(_delete_=True, **{real.optim_wrapper.to_dict()!r})\n'
+            f'param_scheduler = {sched!r}\n'
+            f'model.update({groups}gan_loss=dict(loss_weight='
+            f'{real.model.gan_loss.loss_weight}))\n')
+    cfg = _stage2_cfg(stage1, 'ref.py')
+    with open(cfg, 'a') as f:
+        f.write(body)
+    res = run_tool(['tools/train.py', cfg, '--work-dir', str(root / 's2_ref')], timeout=400)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert 'generator: no CUDA here, AmpOptimWrapper runs as bf16 CPU autocast' in res.stdout
+    _finite_losses(root / 's2_ref')
+    ckpt = _load(root / 's2_ref' / 'iter_4.pth')
+    groups = ckpt['optimizer']['generator']['param_groups']
+    assert groups[0]['lr'] == 0.5e-4 and groups[0]['betas'] == (0.9, 0.999)
+    assert ckpt['optimizer']['discriminator']['param_groups'][0]['lr'] == 1e-6
