@@ -29,6 +29,8 @@ def _build(path):
     model_cfg = cfg.model
     if model_cfg.get('teacher_ckpt'):  # meta tensors: nothing to load into
         model_cfg.teacher_ckpt = None
+    if model_cfg.get('student_init'):  # a same-shape UNet: slicing the teacher's is alike
+        model_cfg.student_init = None
     if model_cfg.get('type') == 'AdcSR' and model_cfg.get('decoder_ckpt') != 'from_checkpoint':
         model_cfg.decoder_ckpt = 'sliced'
     for owner in (model_cfg, model_cfg.get('teacher', {})):  # weights not on this machine

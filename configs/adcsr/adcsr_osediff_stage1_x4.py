@@ -11,7 +11,9 @@ model = dict(
                  backbone=dict(pretrained=osediff, grad_checkpointing=True),
                  test_cfg=dict(tile=128, tile_overlap=16)),
     discriminator=dict(base_channels=64, num_conv=3),
-    # the reference's student: GroupNorm groups per width, half decoder with 32 groups
+    # the reference's student: sliced from plain SD2.1-base (not OSEDiff), GroupNorm
+    # groups per width, half decoder with 32 groups
+    student_init=dict(pretrained='pretrained/stable-diffusion-2-1-base', subfolder='unet'),
     unet_norm_groups='per_width',
     decoder_norm_groups=32,
     # AdcSR's test.py: AdaIN to the LR's own statistics on the raw output

@@ -87,6 +87,8 @@ class AdcSR(SRPredictMixin, BaseModel):
             released student was trained with.
         decoder_norm_groups: The pruned decoder's GroupNorm groups (None: scaled by
             ``decoder_ratio``; the reference's half decoder: 32).
+        student_init: ``dict(pretrained=FOLDER, subfolder='unet')``: slice the student
+            from this UNet instead of the teacher's (the reference: plain SD2.1-base).
         decoder_ckpt: Stage 2's decoder, said explicitly: the stage-1 checkpoint it
             starts from, ``'from_checkpoint'`` (the model checkpoint loaded afterwards has
             it: test, infer, resume) or ``'sliced'`` (the teacher's decoder, sliced and
@@ -110,6 +112,7 @@ class AdcSR(SRPredictMixin, BaseModel):
     def __init__(self, teacher: Dict, teacher_ckpt: Optional[str] = None, stage: int = 2,
                  unet_widths: Optional[Dict[str, float]] = None, decoder_ratio: float = 0.5,
                  unet_norm_groups: str = 'scaled', decoder_norm_groups: Optional[int] = None,
+                 student_init: Optional[Dict] = None,
                  decoder_ckpt: Optional[str] = None, discriminator: Optional[Dict] = None,
                  pixel_loss: Optional[Dict] = None, gan_loss: Optional[Dict] = None,
                  perceptual_loss: Optional[Dict] = None,
@@ -131,7 +134,8 @@ class AdcSR(SRPredictMixin, BaseModel):
         self.teacher.eval().requires_grad_(False)
         self.scale = self.teacher.scale
         self.generator = build_student(self.teacher, teacher['backbone'], unet_widths,
-                                       decoder_ratio, unet_norm_groups, decoder_norm_groups)
+                                       decoder_ratio, unet_norm_groups, decoder_norm_groups,
+                                       student_init)
         self._load_decoder(decoder_ckpt)
         feat_ch = self.generator.decoder.conv_in.out_channels
         disc = dict(discriminator or {})

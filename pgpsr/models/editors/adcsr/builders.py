@@ -51,7 +51,8 @@ def build_pruned_decoder(vae, ratio: float, norm_groups: Optional[int] = None) -
 
 def build_student(teacher, backbone_cfg: Dict, widths: Optional[Dict[str, float]],
                   decoder_ratio: float, unet_norm_groups: str = 'scaled',
-                  decoder_norm_groups: Optional[int] = None) -> AdcSRStudent:
+                  decoder_norm_groups: Optional[int] = None,
+                  student_init: Optional[Dict] = None) -> AdcSRStudent:
     """Student from a one-step teacher (a PGPDiffSR with an AutoencoderKL codec);
     ``widths``: the backbone's width keys and ratios (None: AdcSR's 75%); the norm-group
     choices as in :class:`AdcSR`."""
@@ -64,11 +65,11 @@ def build_student(teacher, backbone_cfg: Dict, widths: Optional[Dict[str, float]
                          f'the scale {teacher.scale}')
     if _is_diffusers(teacher):
         unet = build_unet_student_denoiser(teacher, widths, 3 * unshuffle ** 2, feat_ch,
-                                           unet_norm_groups)
+                                           unet_norm_groups, student_init)
     else:
-        if unet_norm_groups != 'scaled':
-            raise ValueError("AdcSR.unet_norm_groups='per_width' is for diffusers UNet "
-                             'teachers (the reference student)')
+        if unet_norm_groups != 'scaled' or student_init:
+            raise ValueError("AdcSR.unet_norm_groups='per_width' and student_init are for "
+                             'diffusers UNet teachers (the reference student)')
         cfg = scale_widths(_config(backbone_cfg), widths or OWN_UNET_WIDTHS)
         cfg.update(type=backbone_cfg['type'], in_channels=3 * unshuffle ** 2, cond_channels=0,
                    out_channels=feat_ch, time_embedding=False)

@@ -11,10 +11,12 @@ gives the logits (4 per position), so the generator gets an adversarial gradient
 step 1. The reference tunes the discriminator with LoRA; here it is fully trainable.
 """
 import copy
+from typing import Dict, Optional
 
 import torch
 from torch import nn
 
+from pgpsr.models.backbones.diffusers_loading import build_diffusers_model
 from pgpsr.models.backbones.unet_narrowing import narrow_unet, per_width_groups, tile_conv
 from pgpsr.models.backbones.unet_surgery import fold_timestep, remove_cross_attention
 
@@ -53,14 +55,24 @@ class UNetFeatureDiscriminator(nn.Module):
 
 
 def build_unet_student_denoiser(teacher, widths, in_channels: int, out_channels: int,
-                                norm_groups: str = 'scaled') -> UNetFeatures:
-    """The 75%-width, time- and text-free UNet sliced from ``teacher.backbone.unet``;
-    ``norm_groups``: 'scaled' (the teacher's channels per group) or 'per_width' (the
-    reference's choice per GroupNorm width)."""
+                                norm_groups: str = 'scaled',
+                                init: Optional[Dict] = None) -> UNetFeatures:
+    """The 75%-width, time- and text-free UNet sliced from ``teacher.backbone.unet``, or
+    from the UNet of ``init`` (``dict(pretrained=FOLDER, subfolder='unet')``: the
+    reference slices plain SD2.1-base, not OSEDiff); ``norm_groups``: 'scaled' (the
+    teacher's channels per group) or 'per_width' (the reference's choice per width)."""
     if norm_groups not in ('scaled', 'per_width'):
         raise ValueError(f"AdcSR.unet_norm_groups must be 'scaled' or 'per_width', got "
                          f'{norm_groups!r}')
-    wide = copy.deepcopy(teacher.backbone.unet)
+    if init:
+        from diffusers import UNet2DConditionModel
+        wide = build_diffusers_model(UNet2DConditionModel, 'AdcSR.student_init', **init)
+        shapes = lambda m: {k: v.shape for k, v in m.state_dict().items()}  # noqa: E731
+        if shapes(wide) != shapes(teacher.backbone.unet):
+            raise ValueError('AdcSR.student_init: its UNet has another architecture than '
+                             "the teacher's (the student is sliced from a same-shape UNet)")
+    else:
+        wide = copy.deepcopy(teacher.backbone.unet)
     fold_timestep(wide, _timestep(teacher))
     remove_cross_attention(wide)
     narrow = narrow_unet(wide, widths or DEFAULT_WIDTHS, in_channels, out_channels)

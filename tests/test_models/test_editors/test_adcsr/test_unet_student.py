@@ -22,10 +22,11 @@ def folder(tmp_path_factory):
     return save_tiny_pipeline('sd21', str(tmp_path_factory.mktemp('osediff') / 'sd21'))
 
 
-def _model(stage, folder):
+def _model(stage, folder, **over):
     init_default_scope('pgpsr')
     cfg = load_config(f'{ROOT}/configs/adcsr/adcsr_osediff_tiny_stage{stage}_x4.py')
     cfg.model.teacher.codec.pretrained = cfg.model.teacher.backbone.pretrained = folder
+    cfg.model.update(over)
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     return model, build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
@@ -125,3 +126,23 @@ def test_discriminator_conv_in_averages_the_teachers_tiled_weights():
         want = Teacher.backbone.unet(x, t, encoder_hidden_states=ehs).sample
         got = unet(x.repeat(1, 64, 1, 1), t, encoder_hidden_states=ehs).sample
         assert (got - want).abs().max() < 1e-4 and want.abs().mean() > 0.05
+
+
+def test_student_init_slices_another_unet_than_the_teachers(folder, tmp_path):
+    """The reference slices plain SD2.1-base (``pipe.unet``), not OSEDiff: with
+    ``student_init`` every sliced tensor is that UNet's, time folded from its own."""
+    from diffusers import UNet2DConditionModel
+    sd21 = save_tiny_pipeline('sd21', str(tmp_path / 'sd21'), seed=5)
+    model, _ = _model(2, folder, student_init=dict(pretrained=sd21, subfolder='unet'))
+    base = UNet2DConditionModel.from_pretrained(sd21, subfolder='unet')
+    unet, teacher = model.generator.unet.unet, model.teacher.backbone.unet
+    w = unet.down_blocks[1].resnets[0].conv2.weight
+    assert torch.equal(w, base.down_blocks[1].resnets[0].conv2.weight[:48, :48])
+    assert not torch.equal(w, teacher.down_blocks[1].resnets[0].conv2.weight[:48, :48])
+    folded = copy.deepcopy(base)
+    fold_timestep(folded, 999)
+    assert torch.equal(unet.up_blocks[1].resnets[0].conv1.bias,
+                       folded.up_blocks[1].resnets[0].conv1.bias[:24])
+    other = save_tiny_pipeline('sdxl', str(tmp_path / 'sdxl'))
+    with pytest.raises(ValueError, match='student_init: its UNet has another architecture'):
+        _model(2, folder, student_init=dict(pretrained=other, subfolder='unet'))
