@@ -16,6 +16,10 @@ model = dict(
     student_init=dict(pretrained='pretrained/stable-diffusion-2-1-base', subfolder='unet'),
     unet_norm_groups='per_width',
     decoder_norm_groups=32,
+    # stage 2's feature space and real samples as in train.py: the student ends in a
+    # trainable copy of the decoder's mid block; GT is encoded by the original SD VAE
+    feature_point='mid_block',
+    gt_vae=dict(pretrained='pretrained/stable-diffusion-2-1-base', subfolder='vae'),
     # AdcSR's test.py: AdaIN to the LR's own statistics on the raw output
     test_cfg=dict(tile=128, tile_overlap=16, color_fix='adain_lr', clamp_raw=False),
     data_preprocessor=dict(_delete_=True, type='DegradingDataPreprocessor',

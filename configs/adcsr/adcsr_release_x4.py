@@ -34,6 +34,7 @@ model = dict(
     decoder_ratio=0.5,
     decoder_norm_groups=32,
     decoder_ckpt='from_checkpoint',
+    feature_point='mid_block',  # the student ends in its trained copy of the mid block
     test_cfg=dict(tile=None, color_fix='adain_lr', clamp_raw=False),
     data_preprocessor=dict(type='DataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3))
 load_from = f'{release}/adcsr_student.pth'

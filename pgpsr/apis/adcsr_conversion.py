@@ -9,8 +9,9 @@ The release (Guaishou74851/AdcSR) ships three files besides SD2.1-base:
   (``module.body.1.*``: the sliced UNet, ``module.body.1.body.*`` re-listing the same
   modules; ``module.body.2.*``: its trained copy of the decoder's mid block).
 The teacher becomes a diffusers folder (``OUT/osediff``); the student a pgpsr checkpoint
-(``OUT/adcsr_student.pth``, ``generator.*`` keys): the sliced UNet, the trained mid block
-and the rest of the half decoder, as the reference's test.py runs them.
+(``OUT/adcsr_student.pth``, ``generator.*`` keys) for ``feature_point='mid_block'``: the
+sliced UNet, its trained mid block (``body_mid``) and the whole half decoder, as the
+reference's test.py runs them (its frozen mid block is the stage-2 targets' path).
 """
 import os
 import os.path as osp
@@ -20,7 +21,7 @@ import torch
 
 from pgpsr.utils.pretrained import require_local_path
 
-UNET, MID = 'generator.unet.unet.', 'generator.decoder.mid_block.'
+UNET, MID = 'generator.unet.unet.', 'generator.body_mid.'
 
 
 def _load(path: str, what: str):
@@ -47,10 +48,10 @@ def student_weights(net_params: Dict[str, torch.Tensor]) -> Dict[str, torch.Tens
 
 
 def decoder_weights(ckpt: Dict) -> Dict[str, torch.Tensor]:
-    """``halfDecoder.ckpt`` -> the half decoder minus its mid block (the student's own)."""
+    """``halfDecoder.ckpt`` -> the half decoder (stage 1's, frozen in stage 2)."""
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else {}
     out = {'generator.decoder.' + k[len('decoder.'):]: v for k, v in state.items()
-           if k.startswith('decoder.') and not k.startswith('decoder.mid_block.')}
+           if k.startswith('decoder.')}
     if not out:
         raise KeyError('not a halfDecoder.ckpt: no `decoder.` tensors under state_dict')
     return out

@@ -35,7 +35,7 @@ def released_model_cfg(config: str = CONFIG, unet=archs.SD21_UNET, vae=archs.SD_
     teacher.backbone.update(pretrained=None, subfolder=None, config=dict(unet),
                             grad_checkpointing=False)
     cfg.model.update(teacher_ckpt=None, decoder_ckpt='sliced', student_init=None,
-                     perceptual_loss=None)
+                     gt_vae=None, perceptual_loss=None)
     if vae is not archs.SD_VAE:  # a smaller VAE (tests): its half decoder's own groups
         cfg.model.decoder_norm_groups = None
     return cfg.model
@@ -69,7 +69,9 @@ def count(lr_size: Sequence[int] = (128, 128)) -> Dict:
     teacher = dict(params=count_params(model.teacher),
                    macs=count_macs(lambda: model.teacher.sample_any_size(lr)))
     text_row = dict(params=count_params(text), macs=count_macs(lambda: text(tokens)))
-    student = dict(params=count_params(model.generator),
+    deployed = count_params(model.generator) - sum(
+        count_params(m) for m in model.generator.training_only())
+    student = dict(params=deployed,
                    macs=count_macs(lambda: model.sample_any_size(lr)))
     rows = dict(osediff=teacher,
                 osediff_with_text_encoder={k: teacher[k] + text_row[k] for k in teacher},

@@ -24,7 +24,7 @@ from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import load_weights_file
 from pgpsr.utils.wrappers import unwrap
 from ..sr_predict import SRPredictMixin
-from .builders import build_feature_discriminator, build_student
+from .builders import build_feature_discriminator, build_gt_vae, build_student
 
 def _load_prefixed(module, path: str, prefix: str, what: str) -> None:
     module.load_state_dict(load_weights_file(path, what, prefix, training_checkpoint=True),
@@ -56,9 +56,10 @@ def _add_wrapper_keys(model, state, prefix, *args) -> None:
 def _accept_generator_only(model, incompatible) -> None:
     """A deployment checkpoint (``strip_checkpoint.py --keep generator.``) holds the
     student alone: ``teacher`` (loaded from ``teacher_ckpt``) and ``discriminator``
-    (training only) may be absent as a whole; a partly missing module is still an error."""
+    (training only) and ``gt_vae`` may be absent as a whole; a partly missing module is
+    still an error."""
     own = model.state_dict(keep_vars=True)
-    for name in ('teacher.', 'discriminator.'):
+    for name in ('teacher.', 'discriminator.', 'gt_vae.'):
         missing = [k for k in incompatible.missing_keys if k.startswith(name)]
         if missing and len(missing) == sum(k.startswith(name) for k in own):
             for key in missing:
@@ -89,6 +90,13 @@ class AdcSR(SRPredictMixin, BaseModel):
             ``decoder_ratio``; the reference's half decoder: 32).
         student_init: ``dict(pretrained=FOLDER, subfolder='unet')``: slice the student
             from this UNet instead of the teacher's (the reference: plain SD2.1-base).
+        feature_point: Stage 2's feature space: ``'conv_in'`` (after the decoder's
+            conv_in, its mid block frozen) or ``'mid_block'`` (AdcSR's train.py: the
+            student ends in a trainable copy of the decoder's mid block, the targets pass
+            the frozen one).
+        gt_vae: ``dict(pretrained=FOLDER, subfolder='vae')``: the VAE that encodes GT for
+            stage 2's real features (the reference: the original SD VAE, posterior mean,
+            its own post_quant_conv); None: the teacher's codec.
         decoder_ckpt: Stage 2's decoder, said explicitly: the stage-1 checkpoint it
             starts from, ``'from_checkpoint'`` (the model checkpoint loaded afterwards has
             it: test, infer, resume) or ``'sliced'`` (the teacher's decoder, sliced and
@@ -112,7 +120,8 @@ class AdcSR(SRPredictMixin, BaseModel):
     def __init__(self, teacher: Dict, teacher_ckpt: Optional[str] = None, stage: int = 2,
                  unet_widths: Optional[Dict[str, float]] = None, decoder_ratio: float = 0.5,
                  unet_norm_groups: str = 'scaled', decoder_norm_groups: Optional[int] = None,
-                 student_init: Optional[Dict] = None,
+                 student_init: Optional[Dict] = None, feature_point: str = 'conv_in',
+                 gt_vae: Optional[Dict] = None,
                  decoder_ckpt: Optional[str] = None, discriminator: Optional[Dict] = None,
                  pixel_loss: Optional[Dict] = None, gan_loss: Optional[Dict] = None,
                  perceptual_loss: Optional[Dict] = None,
@@ -135,8 +144,9 @@ class AdcSR(SRPredictMixin, BaseModel):
         self.scale = self.teacher.scale
         self.generator = build_student(self.teacher, teacher['backbone'], unet_widths,
                                        decoder_ratio, unet_norm_groups, decoder_norm_groups,
-                                       student_init)
+                                       student_init, feature_point)
         self._load_decoder(decoder_ckpt)
+        self.gt_vae = build_gt_vae(gt_vae)
         feat_ch = self.generator.decoder.conv_in.out_channels
         disc = dict(discriminator or {})
         if stage == 1:
@@ -147,6 +157,8 @@ class AdcSR(SRPredictMixin, BaseModel):
             # PyTorch's default initialisation is kept instead
             self.discriminator.is_init = True
             self.generator.unet.requires_grad_(False)
+            if self.generator.body_mid is not None:  # stage 2's, not trained here
+                self.generator.body_mid.requires_grad_(False)
         elif stage == 2:
             self.discriminator = build_feature_discriminator(
                 self.teacher, teacher['backbone'], feat_ch, disc.get('widths'))
@@ -178,7 +190,18 @@ class AdcSR(SRPredictMixin, BaseModel):
             return
         _load_prefixed(self.generator.decoder, decoder_ckpt, 'generator.decoder.',
                        'AdcSR.decoder_ckpt')
+        if self.generator.body_mid is not None:  # the reference's trainable copy of it
+            self.generator.body_mid.load_state_dict(self.generator.decoder.mid_block.state_dict())
         print_log(f'AdcSR decoder: generator.decoder of {decoder_ckpt}', logger='current')
+
+    def gt_features(self, gt: torch.Tensor, z_gt: torch.Tensor) -> torch.Tensor:
+        """Stage 2's real samples: GT in the feature space, through ``gt_vae`` (posterior
+        mean, its post_quant_conv) or else the teacher codec's latent ``z_gt``."""
+        student = unwrap(self.generator)
+        if self.gt_vae is None:
+            return student.latent_features(z_gt)
+        h = self.gt_vae.encode(gt.to(self.gt_vae.dtype)).latent_dist.mean
+        return student.post_quant_features(self.gt_vae.post_quant_conv(h))
 
     def inference_module(self) -> torch.nn.Module:
         """What runs at test time (benchmark.py counts its parameters)."""
@@ -253,7 +276,7 @@ class AdcSR(SRPredictMixin, BaseModel):
                 fake = self.generator(lr, mode='features')
                 with torch.no_grad():
                     feat_t = student.latent_features(target)
-                    real = student.latent_features(z_gt)
+                    real = self.gt_features(gt, z_gt)
                 g_losses = dict(loss_l1=self.pixel_loss(fake.float(), feat_t.float()))
             g_losses['loss_gan_g'] = self._g_gan(fake)
             g_loss, g_log = self.parse_losses(g_losses)

@@ -52,7 +52,8 @@ def build_pruned_decoder(vae, ratio: float, norm_groups: Optional[int] = None) -
 def build_student(teacher, backbone_cfg: Dict, widths: Optional[Dict[str, float]],
                   decoder_ratio: float, unet_norm_groups: str = 'scaled',
                   decoder_norm_groups: Optional[int] = None,
-                  student_init: Optional[Dict] = None) -> AdcSRStudent:
+                  student_init: Optional[Dict] = None,
+                  feature_point: str = 'conv_in') -> AdcSRStudent:
     """Student from a one-step teacher (a PGPDiffSR with an AutoencoderKL codec);
     ``widths``: the backbone's width keys and ratios (None: AdcSR's 75%); the norm-group
     choices as in :class:`AdcSR`."""
@@ -77,7 +78,8 @@ def build_student(teacher, backbone_cfg: Dict, widths: Optional[Dict[str, float]
         # conv_in (new input) and conv_out (new output width) are new layers, as in the paper
         slice_weights(unet, teacher.backbone, skip=('conv_in', 'conv_out'))
     pqc = copy.deepcopy(vae.post_quant_conv).requires_grad_(False)
-    return AdcSRStudent(unet, decoder, pqc, unshuffle, teacher.codec.scaling_factor)
+    return AdcSRStudent(unet, decoder, pqc, unshuffle, teacher.codec.scaling_factor,
+                        feature_point)
 
 
 def build_feature_discriminator(teacher, backbone_cfg: Dict, in_channels: int,
@@ -102,3 +104,16 @@ def build_feature_discriminator(teacher, backbone_cfg: Dict, in_channels: int,
     slice_weights(disc, teacher.backbone, skip=('conv_in', 'conv_out'))
     disc.conv_out.reset_parameters()
     return disc
+
+
+def build_gt_vae(cfg: Optional[Dict]) -> Optional[nn.Module]:
+    """The frozen VAE that encodes GT for stage 2 (``AdcSR.gt_vae``), or None."""
+    if not cfg:
+        return None
+    from diffusers import AutoencoderKL
+    from mmengine.logging import print_log
+
+    from pgpsr.models.backbones.diffusers_loading import build_diffusers_model
+    vae = build_diffusers_model(AutoencoderKL, 'AdcSR.gt_vae', **cfg)
+    print_log(f"AdcSR: GT features from the VAE of {cfg.get('pretrained')}", logger='current')
+    return vae.eval().requires_grad_(False)

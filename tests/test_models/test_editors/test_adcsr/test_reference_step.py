@@ -1,0 +1,98 @@
+"""AdcSR stage 2 against the reference's training step (Guaishou74851/AdcSR train.py,
+written out here from reading it): with ``feature_point='mid_block'`` and ``gt_vae`` the
+losses of pgpsr's first step equal the reference's L1 between the student's output (after
+its trainable mid-block copy) and the teacher's clean latent through the frozen
+decoder's conv_in + mid block, softplus(-D(student)), and D's softplus terms on the
+student and on GT encoded by the other VAE (posterior mean, its post_quant_conv)."""
+import copy
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from diffusers import AutoencoderKL, UNet2DConditionModel
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
+
+from pgpsr.apis import load_config
+from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
+from pgpsr.registry import MODELS
+from tests.test_tools.helpers import ROOT, photo_sr_batch
+
+
+@pytest.fixture(scope='module')
+def folders(tmp_path_factory):
+    root = tmp_path_factory.mktemp('adcsr_ref')
+    return (save_tiny_pipeline('sd21', str(root / 'osediff')),
+            save_tiny_pipeline('sd21', str(root / 'sd21'), seed=7))
+
+
+def _model(osediff, sd21, **over):
+    init_default_scope('pgpsr')
+    cfg = load_config(f'{ROOT}/configs/adcsr/adcsr_osediff_tiny_stage2_x4.py')
+    cfg.model.teacher.codec.pretrained = cfg.model.teacher.backbone.pretrained = osediff
+    cfg.model.update(feature_point='mid_block', gan_loss=dict(loss_weight=1.0),
+                     gt_vae=dict(pretrained=sd21, subfolder='vae'), **over)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    return model, build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
+
+
+def _batch():
+    batch = photo_sr_batch(32)  # kept inside [-0.8, 0.8]: no bicubic overshoot to clamp
+    batch['inputs'] = [x * 0.8 + 25.5 for x in batch['inputs']]
+    for s in batch['data_samples']:
+        s.gt_img = s.gt_img * 0.8 + 25.5
+    return batch
+
+
+def reference_losses(model, osediff, sd21, lr, hr):
+    """train.py's step, with the modules it names: vae_teacher / unet_teacher (OSEDiff),
+    vae (SD), decoder (the frozen half decoder), model (the student Net), model_D."""
+    vae_teacher = AutoencoderKL.from_pretrained(osediff, subfolder='vae')
+    unet_teacher = UNet2DConditionModel.from_pretrained(osediff, subfolder='unet')
+    vae = AutoencoderKL.from_pretrained(sd21, subfolder='vae')
+    decoder, student = model.generator.decoder, model.generator
+    ehs = model.teacher.backbone.conditioning_kwargs(lr.shape[0], lr.dtype)[0]
+    alpha = model.teacher.scheduler.alphas_cumprod[999]
+    t = torch.tensor([999] * lr.shape[0])
+    sf = vae_teacher.config.scaling_factor
+    with torch.no_grad():
+        lr_up = F.interpolate(lr, scale_factor=4, mode='bicubic')
+        lr_latents = vae_teacher.encode(lr_up).latent_dist.mean * sf
+        pred = unet_teacher(lr_latents, t, encoder_hidden_states=ehs).sample
+        z0 = (lr_latents - math.sqrt(1 - alpha) * pred) / math.sqrt(alpha)
+        z0 = decoder.mid_block(decoder.conv_in(vae_teacher.post_quant_conv(z0 / sf)), None)
+        hr_latents = vae.encode(hr).latent_dist.mean
+        z0_gt = decoder.mid_block(decoder.conv_in(vae.post_quant_conv(hr_latents)), None)
+        z0_student = student.body_mid(student.unet(F.pixel_unshuffle(lr, 2)), None)
+        d_fake, d_real = model.discriminator(z0_student), model.discriminator(z0_gt)
+    return dict(loss_l1=(z0_student - z0).abs().mean(),
+                loss_gan_g=F.softplus(-d_fake).mean(),
+                loss_d_fake=F.softplus(d_fake).mean(), loss_d_real=F.softplus(-d_real).mean())
+
+
+def test_first_step_losses_equal_the_reference_train_step(folders):
+    osediff, sd21 = folders
+    model, optim = _model(osediff, sd21, decoder_ckpt='sliced')
+    batch = _batch()
+    data = model.data_preprocessor(copy.deepcopy(batch), True)
+    lr, hr = data['inputs'], data['data_samples'].gt_img
+    assert lr.abs().max() < 0.85
+    want = reference_losses(model, osediff, sd21, lr, hr)
+    log = model.train_step(batch, optim)
+    for k, v in want.items():
+        assert abs(float(log[k]) - float(v)) < 1e-5, (k, float(log[k]), float(v))
+
+
+def test_the_student_ends_in_its_own_trainable_mid_block(folders):
+    osediff, sd21 = folders
+    model, optim = _model(osediff, sd21, decoder_ckpt='sliced')
+    frozen = copy.deepcopy(model.generator.decoder.state_dict())
+    own = copy.deepcopy(model.generator.body_mid.state_dict())
+    assert all(torch.equal(v, frozen[f'mid_block.{k}']) for k, v in own.items())
+    model.train_step(_batch(), optim)
+    assert all(torch.equal(v, model.generator.decoder.state_dict()[k])
+               for k, v in frozen.items())  # the decoder stays stage 1's
+    assert any(not torch.equal(v, model.generator.body_mid.state_dict()[k])
+               for k, v in own.items())  # its copy trains
