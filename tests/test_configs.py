@@ -33,6 +33,8 @@ def _build(path):
         model_cfg.student_init = None
     if model_cfg.get('gt_vae'):  # weights not on this machine; used in training only
         model_cfg.gt_vae = None
+    if (model_cfg.get('discriminator') or {}).get('init'):  # same shape as the teacher's
+        model_cfg.discriminator.init = None
     if model_cfg.get('type') == 'AdcSR' and model_cfg.get('decoder_ckpt') != 'from_checkpoint':
         model_cfg.decoder_ckpt = 'sliced'
     for owner in (model_cfg, model_cfg.get('teacher', {})):  # weights not on this machine

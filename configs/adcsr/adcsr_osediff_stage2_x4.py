@@ -8,7 +8,11 @@ _base_ = ['./adcsr_osediff_stage1_x4.py']
 # gradient clipping, D lr 1e-6, the generator's lr halved half-way (MultiStepLR at epoch
 # 100 of 200 there), fp16 + dynamic loss scale (stage 1's wrappers). The differences that
 # remain are listed in README "Deviations from the reference code".
-model = dict(stage=2, discriminator=dict(_delete_=True),
+# The discriminator as there: a copy of plain SD2.1-base's UNet, conv_in widened to the
+# features, peft LoRA (rank 4) with only LoRA + conv_in trained.
+model = dict(stage=2,
+             discriminator=dict(_delete_=True, lora_rank=4, init=dict(
+                 pretrained='pretrained/stable-diffusion-2-1-base', subfolder='unet')),
              gan_loss=dict(loss_weight=1.0))
 max_iters = 200000
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=10000)

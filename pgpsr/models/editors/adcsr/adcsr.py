@@ -15,7 +15,6 @@ from typing import Dict, List, Optional, Union
 
 import torch
 from mmagic.structures import DataSample
-from mmengine.logging import print_log
 from mmengine.model import BaseModel, is_model_wrapper
 from mmengine.optim import OptimWrapperDict
 
@@ -24,7 +23,8 @@ from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import load_weights_file
 from pgpsr.utils.wrappers import unwrap
 from ..sr_predict import SRPredictMixin
-from .builders import build_feature_discriminator, build_gt_vae, build_student
+from .builders import (build_feature_discriminator, build_gt_vae, build_student,
+                       load_stage1_decoder)
 
 def _load_prefixed(module, path: str, prefix: str, what: str) -> None:
     module.load_state_dict(load_weights_file(path, what, prefix, training_checkpoint=True),
@@ -103,7 +103,9 @@ class AdcSR(SRPredictMixin, BaseModel):
             untrained: tests). None is refused in stage 2: distilling in an untrained
             decoder's feature space is not AdcSR.
         discriminator: Stage 1: a config (default mmagic's ``PatchDiscriminator`` on
-            images). Stage 2: ``dict(widths=...)`` for the denoiser-based one.
+            images). Stage 2: ``dict(widths=...)`` for the denoiser-based one; on a
+            diffusers teacher ``init=dict(pretrained=..., subfolder='unet')`` (its weights)
+            and ``lora_rank`` (only LoRA + conv_in train), the reference's D.
         pixel_loss: Generator's L1 (stage 1: to the GT image; stage 2: to the teacher's
             latent in decoder-feature space), e.g. ``dict(type='L1Loss', loss_weight=1.0)``.
         gan_loss: Non-saturating GAN loss, ``dict(type='GANLoss', gan_type='vanilla',
@@ -145,7 +147,7 @@ class AdcSR(SRPredictMixin, BaseModel):
         self.generator = build_student(self.teacher, teacher['backbone'], unet_widths,
                                        decoder_ratio, unet_norm_groups, decoder_norm_groups,
                                        student_init, feature_point)
-        self._load_decoder(decoder_ckpt)
+        load_stage1_decoder(self.generator, decoder_ckpt, stage)
         self.gt_vae = build_gt_vae(gt_vae)
         feat_ch = self.generator.decoder.conv_in.out_channels
         disc = dict(discriminator or {})
@@ -161,7 +163,8 @@ class AdcSR(SRPredictMixin, BaseModel):
                 self.generator.body_mid.requires_grad_(False)
         elif stage == 2:
             self.discriminator = build_feature_discriminator(
-                self.teacher, teacher['backbone'], feat_ch, disc.get('widths'))
+                self.teacher, teacher['backbone'], feat_ch, disc.get('widths'),
+                disc.get('init'), disc.get('lora_rank'))
             self.generator.decoder.requires_grad_(False)
         else:
             self.discriminator = None
@@ -173,26 +176,6 @@ class AdcSR(SRPredictMixin, BaseModel):
                                                       loss_weight=0.1))
         self.perceptual_loss = MODELS.build(perceptual_loss) if (
             stage == 1 and perceptual_loss) else None
-
-    def _load_decoder(self, decoder_ckpt: Optional[str]) -> None:
-        """Stage 2 never starts silently from an untrained decoder; the log says which."""
-        if decoder_ckpt in (None, 'sliced', 'from_checkpoint'):
-            if decoder_ckpt is None and self.stage == 2:
-                raise ValueError(
-                    'AdcSR stage 2 distils in the stage-1 decoder\'s feature space: set '
-                    'model.decoder_ckpt to the stage-1 checkpoint, to \'from_checkpoint\' '
-                    '(the checkpoint you load has the decoder) or to \'sliced\' (the '
-                    'teacher\'s decoder sliced, untrained: tests only)')
-            where = dict(sliced='sliced from the teacher, untrained',
-                         from_checkpoint='from the model checkpoint loaded next')
-            print_log(f'AdcSR decoder: {where.get(decoder_ckpt, "sliced from the teacher")}',
-                      logger='current')
-            return
-        _load_prefixed(self.generator.decoder, decoder_ckpt, 'generator.decoder.',
-                       'AdcSR.decoder_ckpt')
-        if self.generator.body_mid is not None:  # the reference's trainable copy of it
-            self.generator.body_mid.load_state_dict(self.generator.decoder.mid_block.state_dict())
-        print_log(f'AdcSR decoder: generator.decoder of {decoder_ckpt}', logger='current')
 
     def gt_features(self, gt: torch.Tensor, z_gt: torch.Tensor) -> torch.Tensor:
         """Stage 2's real samples: GT in the feature space, through ``gt_vae`` (posterior
@@ -244,11 +227,15 @@ class AdcSR(SRPredictMixin, BaseModel):
                     loss_d_real=self.gan_loss(d_real, True, is_disc=True))
 
     def _g_gan(self, fake: torch.Tensor) -> torch.Tensor:
-        unwrap(self.discriminator).requires_grad_(False)
+        """The generator's GAN term, D frozen (its own trainable set restored after)."""
+        trainable = [p for p in unwrap(self.discriminator).parameters() if p.requires_grad]
+        for p in trainable:
+            p.requires_grad_(False)
         try:
             return self.gan_loss(self.discriminator(fake).float(), True)
         finally:
-            unwrap(self.discriminator).requires_grad_(True)
+            for p in trainable:
+                p.requires_grad_(True)
 
     def train_step(self, data: Union[dict, tuple, list],
                    optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:

@@ -83,7 +83,9 @@ def build_student(teacher, backbone_cfg: Dict, widths: Optional[Dict[str, float]
 
 
 def build_feature_discriminator(teacher, backbone_cfg: Dict, in_channels: int,
-                                widths: Optional[Dict[str, float]]) -> nn.Module:
+                                widths: Optional[Dict[str, float]],
+                                init: Optional[Dict] = None,
+                                lora_rank: Optional[int] = None) -> nn.Module:
     """The teacher's denoiser, input widened to the feature channels; fully fine-tuned
     (initialised from the teacher). On a diffusers teacher see :mod:`.unet_student`.
     On pgpsr's UNet: one logit per position, no time embedding, ``widths`` optional.
@@ -95,7 +97,10 @@ def build_feature_discriminator(teacher, backbone_cfg: Dict, in_channels: int,
         if widths:
             raise ValueError('AdcSR: the discriminator of a diffusers teacher is its full '
                              'UNet; discriminator.widths is for pgpsr UNet teachers')
-        return build_unet_discriminator(teacher, in_channels)
+        return build_unet_discriminator(teacher, in_channels, init, lora_rank)
+    if init or lora_rank:
+        raise ValueError('AdcSR: discriminator.init / lora_rank are for diffusers UNet '
+                         'teachers (the reference discriminator)')
     cfg = scale_widths(_config(backbone_cfg), widths) if widths else \
         _config(backbone_cfg)
     cfg.update(type=backbone_cfg['type'], in_channels=in_channels, cond_channels=0,
@@ -117,3 +122,30 @@ def build_gt_vae(cfg: Optional[Dict]) -> Optional[nn.Module]:
     vae = build_diffusers_model(AutoencoderKL, 'AdcSR.gt_vae', **cfg)
     print_log(f"AdcSR: GT features from the VAE of {cfg.get('pretrained')}", logger='current')
     return vae.eval().requires_grad_(False)
+
+
+def load_stage1_decoder(student: AdcSRStudent, decoder_ckpt: Optional[str],
+                        stage: Optional[int]) -> None:
+    """Stage 2 never starts silently from an untrained decoder: ``decoder_ckpt`` is the
+    stage-1 checkpoint, ``'from_checkpoint'`` or ``'sliced'``; the log says which."""
+    from mmengine.logging import print_log
+
+    from pgpsr.utils.pretrained import load_weights_file
+    if decoder_ckpt in (None, 'sliced', 'from_checkpoint'):
+        if decoder_ckpt is None and stage == 2:
+            raise ValueError(
+                "AdcSR stage 2 distils in the stage-1 decoder's feature space: set "
+                "model.decoder_ckpt to the stage-1 checkpoint, to 'from_checkpoint' (the "
+                "checkpoint you load has the decoder) or to 'sliced' (the teacher's "
+                'decoder sliced, untrained: tests only)')
+        where = dict(sliced='sliced from the teacher, untrained',
+                     from_checkpoint='from the model checkpoint loaded next')
+        print_log(f'AdcSR decoder: {where.get(decoder_ckpt, "sliced from the teacher")}',
+                  logger='current')
+        return
+    student.decoder.load_state_dict(load_weights_file(
+        decoder_ckpt, 'AdcSR.decoder_ckpt', 'generator.decoder.', training_checkpoint=True),
+        strict=True)
+    if student.body_mid is not None:  # the reference's trainable copy of it
+        student.body_mid.load_state_dict(student.decoder.mid_block.state_dict())
+    print_log(f'AdcSR decoder: generator.decoder of {decoder_ckpt}', logger='current')

@@ -19,6 +19,7 @@ from torch import nn
 from pgpsr.models.backbones.diffusers_loading import build_diffusers_model
 from pgpsr.models.backbones.unet_narrowing import narrow_unet, per_width_groups, tile_conv
 from pgpsr.models.backbones.unet_surgery import fold_timestep, remove_cross_attention
+from .lora_discriminator import add_lora
 
 DEFAULT_WIDTHS = dict(block_out_channels=0.75, norm_num_groups=0.75)
 
@@ -81,12 +82,22 @@ def build_unet_student_denoiser(teacher, widths, in_channels: int, out_channels:
     return UNetFeatures(narrow, teacher.backbone.grad_checkpointing)
 
 
-def build_unet_discriminator(teacher, in_channels: int) -> UNetFeatureDiscriminator:
-    """A trainable copy of the teacher's denoiser with ``conv_in`` reading the features."""
+def build_unet_discriminator(teacher, in_channels: int, init: Optional[Dict] = None,
+                             lora_rank: Optional[int] = None) -> UNetFeatureDiscriminator:
+    """A trainable copy of the teacher's denoiser with ``conv_in`` reading the features;
+    its weights from the UNet of ``init`` (the reference: plain SD2.1-base) when given,
+    and with ``lora_rank``, only LoRA + conv_in trained (the reference's rank 4)."""
     denoiser = copy.deepcopy(teacher.backbone).requires_grad_(True)
     unet = denoiser.unet
+    if init:
+        from diffusers import UNet2DConditionModel
+        source = build_diffusers_model(UNet2DConditionModel, 'AdcSR.discriminator.init',
+                                       **init)
+        unet.load_state_dict(source.state_dict(), strict=True)
     unet.conv_in = tile_conv(unet.conv_in, in_channels, unet.conv_in.out_channels,
                              average_tiles=True)
     unet.register_to_config(in_channels=in_channels)
+    if lora_rank:
+        add_lora(unet, lora_rank)
     denoiser.cond_channels = 0  # it reads the features alone, whatever the teacher's mode
     return UNetFeatureDiscriminator(denoiser, _timestep(teacher))
