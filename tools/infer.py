@@ -1,15 +1,17 @@
 """Super-resolve your own photos (no ground truth needed).
 
-    python tools/infer.py CONFIG CHECKPOINT --input photo.jpg|folder --output out/ \
-        [--tile 64 --tile-overlap 8] [--color-fix wavelet|adain|none] \
+    python tools/infer.py CONFIG [CHECKPOINT] --input photo.jpg|folder --output out/ \
+        [--tile 64 --tile-overlap 8] [--color-fix wavelet|adain|adain_lr|none] \
         [--precision fp32|fp16|bf16] [--steps N] [--seed S] [--device cpu|cuda] \
-        [--skip-existing | --overwrite]
+        [--skip-existing | --overwrite] [--cfg-options k=v ...]
 
 Any size and aspect ratio; grayscale, palette, 16-bit and RGBA inputs are accepted (alpha
 is upscaled on its own and reattached; 16-bit inputs give 16-bit PNGs). Outputs are
 OUTPUT/<name>_x<scale>.png; inputs are never overwritten. A file that cannot be read is
 reported by name and the rest of the folder is still processed (exit code 1 at the end).
-A pruned checkpoint works with its original config.
+A pruned checkpoint works with its original config. CHECKPOINT may be left out for a
+config that names its weights (``load_from``: the converted AdcSR release;
+``weights_in_config``: the converted OSEDiff teacher).
 """
 import argparse
 import os
@@ -20,7 +22,9 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from tqdm import tqdm  # noqa: E402
 
-from pgpsr.apis import init_model, super_resolve_float, upscale_alpha  # noqa: E402
+from pgpsr.apis import init_model, load_config, super_resolve_float, upscale_alpha  # noqa: E402
+from pgpsr.apis.inference import checkpoint_of  # noqa: E402
+from pgpsr.apis.runner_setup import add_cfg_options_arg  # noqa: E402
 from pgpsr.models.color_fix import COLOR_FIXES  # noqa: E402
 from pgpsr.datasets.image_folder import IMG_EXTENSIONS, list_images  # noqa: E402
 from pgpsr.datasets.image_io import BadImageError, read_image  # noqa: E402
@@ -31,7 +35,8 @@ from pgpsr.utils.pretrained import MissingWeightsError  # noqa: E402
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('config')
-    p.add_argument('checkpoint')
+    p.add_argument('checkpoint', nargs='?',
+                   help="default: the config's load_from (or none: weights_in_config)")
     p.add_argument('--input', required=True, help='an image file or a folder (recursive)')
     p.add_argument('--output', required=True, help='output folder')
     p.add_argument('--tile', type=int, help='LR tile size (default: the config\'s test_cfg)')
@@ -46,6 +51,7 @@ def parse_args(argv=None):
     mode = p.add_mutually_exclusive_group()
     mode.add_argument('--skip-existing', action='store_true', help='keep existing outputs')
     mode.add_argument('--overwrite', action='store_true', help='replace existing outputs')
+    add_cfg_options_arg(p, 'model.test_cfg.color_fix=wavelet')
     return p.parse_args(argv)
 
 
@@ -64,8 +70,12 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     inputs = list_inputs(args.input)
     try:
-        model = init_model(args.config, args.checkpoint, args.device)
-    except (FileNotFoundError, MissingWeightsError) as exc:
+        cfg = load_config(args.config, args.cfg_options)
+    except (FileNotFoundError, ValueError) as exc:
+        sys.exit(f'cannot load the config: {exc}')
+    try:
+        model = init_model(cfg, checkpoint_of(cfg, args.checkpoint), args.device)
+    except (FileNotFoundError, MissingWeightsError, ValueError) as exc:
         sys.exit(f'cannot load the model: {exc}')
     if args.steps:
         model.test_cfg['num_steps'] = args.steps

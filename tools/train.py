@@ -1,6 +1,6 @@
 """Train a pgpsr model with mmengine's Runner.
 
-    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp] [--no-validate]
                                  [--cfg-options k=v ...] [--launcher none|pytorch]
 Multi-process: tools/dist_train.sh CONFIG NUM_PROCS (gloo on CPU, nccl on GPU). A config with
 `strategy=dict(type='FSDPStrategy' | 'DeepSpeedStrategy' | ...)` runs on mmengine's FlexibleRunner.
@@ -15,7 +15,8 @@ from mmengine.runner import Runner  # noqa: E402
 
 from pgpsr.apis import finish_distributed, load_config, prepare_environment  # noqa: E402
 from pgpsr.apis.config_paths import check_paths  # noqa: E402
-from pgpsr.apis.runner_setup import add_runner_args, parse_runner_args  # noqa: E402
+from pgpsr.apis.runner_setup import (add_runner_args, drop_validation,  # noqa: E402
+                                     parse_runner_args)
 
 
 def parse_args(argv=None):
@@ -27,12 +28,16 @@ def parse_args(argv=None):
                    help='resume from CKPT, or from the latest checkpoint in the work dir')
     p.add_argument('--amp', action='store_true', help='automatic mixed precision '
                    '(bf16 on CPU, fp16 with dynamic loss scaling on GPU)')
+    p.add_argument('--no-validate', action='store_true', help='train without validation '
+                   '(no val folder needed; the same as --cfg-options val_dataloader=None)')
     add_runner_args(p, 'train_cfg.max_iters=100')
     return parse_runner_args(p, argv)
 
 
 def build_config(args):
     cfg = load_config(args.config, args.cfg_options)
+    if args.no_validate:
+        drop_validation(cfg)
     cfg.launcher = args.launcher
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir

@@ -4,7 +4,7 @@ import os.path as osp
 from typing import Dict, Optional
 
 import torch
-from mmengine.config import Config, DictAction  # noqa: F401  (DictAction re-exported)
+from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 
 from pgpsr import register_all_modules
@@ -13,22 +13,41 @@ REQUIRED_SCOPE = 'pgpsr'
 
 
 def load_config(path: str, cfg_options: Optional[Dict] = None) -> Config:
-    """Read a config file and apply ``--cfg-options``; errors name the file or key."""
+    """Read a config file and apply ``--cfg-options``; errors name the file or key.
+
+    An unknown top-level key is refused in ``cfg_options`` and warned about in the file
+    (both with the closest known key); ``val_dataloader=None`` turns validation off.
+    """
+    from .config_keys import check_cfg_options, warn_unknown_keys
     if not osp.isfile(path):
         raise FileNotFoundError(f'config file {path} does not exist')
+    check_cfg_options(cfg_options)
     cfg = Config.fromfile(path)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+    warn_unknown_keys(cfg)
+    if 'val_dataloader' in cfg.keys() and cfg.val_dataloader is None:
+        drop_validation(cfg)
     cfg.setdefault('default_scope', REQUIRED_SCOPE)
     return cfg
+
+
+def drop_validation(cfg: Config) -> None:
+    """No validation: mmengine's Runner wants val_dataloader, val_cfg and val_evaluator
+    all set or all None, so a run on your own photos needs no validation folder."""
+    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
+
+
+def add_cfg_options_arg(parser, cfg_example: str) -> None:
+    """OpenMMLab's ``--cfg-options k=v ...``, for every tool that reads a config."""
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help=f'override config keys, e.g. {cfg_example}')
 
 
 def add_runner_args(parser, cfg_example: str) -> None:
     """The arguments tools/train.py and tools/test.py share (OpenMMLab's): config
     overrides, the launcher and the local rank that torchrun or dist_*.sh pass."""
-    from mmengine.config import DictAction
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help=f'override config keys, e.g. {cfg_example}')
+    add_cfg_options_arg(parser, cfg_example)
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)

@@ -13,6 +13,8 @@ from typing import Dict, Iterable, List, Optional
 
 import numpy as np
 import torch
+from mmengine.dist import is_main_process
+from tqdm import tqdm
 
 from .measures import MEASURES
 
@@ -78,13 +80,18 @@ def analyse_redundancy(model, batches: Iterable[Dict], num_steps: Optional[int] 
     was_training = model.training
     model.eval()
     rec = RedundancyRecorder(model.backbone)
+    # each batch is a full sampling run: minutes at real size, so show where it is
+    # (main process only; stderr, which pytest captures)
+    bar = tqdm(batches, desc='pruning calibration', unit='batch', leave=False,
+               disable=not is_main_process())
     try:
         with model.backbone.observe_blocks(rec):
-            for batch in batches:
+            for batch in bar:
                 data = model.data_preprocessor(batch, False)
                 rec.start_sequence()
                 model.sample(data['inputs'], num_steps=num_steps, seed=seed)
     finally:
+        bar.close()
         model.train(was_training)
     return rec.table()
 

@@ -18,6 +18,18 @@ def test_table_covers_every_block_and_step(model):
         assert math.isnan(row['adj_cosine'][0]) and not math.isnan(row['adj_cosine'][2])
 
 
+def test_calibration_shows_progress_on_the_main_process_only(model, capfd, monkeypatch):
+    """Calibration samples every batch in full (minutes at real size): a bar on stderr
+    says how far it is, and only rank 0 prints it."""
+    analyse_redundancy(model, [data_batch(1, 8)] * 2, num_steps=1)
+    err = capfd.readouterr().err
+    assert 'pruning calibration' in err and '/2' in err
+    import pgpsr.pruning.redundancy as redundancy
+    monkeypatch.setattr(redundancy, 'is_main_process', lambda: False)
+    analyse_redundancy(model, [data_batch(1, 8)] * 2, num_steps=1)
+    assert 'pruning calibration' not in capfd.readouterr().err
+
+
 def test_an_identity_block_is_found_most_redundant(model):
     blk = model.backbone.dec_blocks[1]
     with torch.no_grad():  # zero gates: the block returns its (skip-fused) input

@@ -74,8 +74,8 @@ def test_missing_checkpoint_is_named(tmp_path):
 
 def test_the_configs_colour_fix_applies_unless_overridden(tmp_path):
     """Without --color-fix the config's test_cfg.color_fix is used (a shipped AdcSR config
-    turns the wavelet fix on); --color-fix replaces it. --tile-batch changes nothing but
-    speed."""
+    turns the wavelet fix on); --color-fix or --cfg-options replace it. --tile-batch
+    changes nothing but speed."""
     from .helpers import write_config
     torch.manual_seed(0)
     model = MODELS.build(Config.fromfile(f'{ROOT}/{CONFIG}').model)
@@ -92,7 +92,8 @@ def test_the_configs_colour_fix_applies_unless_overridden(tmp_path):
     Image.fromarray(rng.integers(0, 255, (24, 40, 3), dtype=np.uint8)).save(src / 'a.png')
     outs = {}
     for name, extra in (('config', []), ('adain', ['--color-fix', 'adain']),
-                        ('none', ['--color-fix', 'none']), ('batched', ['--tile-batch', '7'])):
+                        ('none', ['--color-fix', 'none']), ('batched', ['--tile-batch', '7']),
+                        ('option', ['--cfg-options', 'model.test_cfg.color_fix=none'])):
         res = run_tool(['tools/infer.py', cfg, str(ckpt), '--input', str(src), '--output',
                         str(tmp_path / name)] + extra, timeout=300)
         assert res.returncode == 0, res.stderr[-2000:]
@@ -100,3 +101,13 @@ def test_the_configs_colour_fix_applies_unless_overridden(tmp_path):
     assert np.array_equal(outs['config'], outs['adain'])
     assert np.abs(outs['config'] - outs['none']).max() > 10
     assert np.abs(outs['config'] - outs['batched']).max() <= 1
+    assert np.array_equal(outs['option'], outs['none'])
+
+
+def test_a_typo_in_cfg_options_is_refused_by_name(tmp_path):
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / 'a.png')
+    res = run_tool(['tools/infer.py', CONFIG, str(tmp_path / 'none.pth'), '--input',
+                    str(tmp_path / 'a.png'), '--output', str(tmp_path / 'o'),
+                    '--cfg-options', 'modle.test_cfg.tile=8'], timeout=300)
+    assert res.returncode != 0 and "'modle' (did you mean 'model'?)" in res.stderr
+    assert 'Traceback' not in res.stderr

@@ -72,3 +72,19 @@ def test_converter_tool_exports_the_checkpoints_weights(tmp_path):
     spec.loader.exec_module(tool)
     tool.main([str(cfg), str(tmp_path / 'ft.pth'), str(tmp_path / 'out')])
     _check_export(tmp_path / 'out', model.backbone, pretrained)
+
+
+def test_converter_tool_takes_cfg_options(tmp_path):
+    """``--cfg-options`` reach the converter's model: the shipped tiny config pointed at a
+    local folder, its LR conditioning switched from concat (conv_in 8) to input (4)."""
+    import json
+    pipe = save_tiny_pipeline('sd21', str(tmp_path / 'sd21'))
+    spec = importlib.util.spec_from_file_location(
+        'pgpsr_to_diffusers', osp.join(ROOT, 'tools/model_converters/pgpsr_to_diffusers.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    tool.main([osp.join(ROOT, 'configs/pgp_diffsr/pgp_sd21unet_tiny_x4.py'),
+               str(tmp_path / 'out'), '--cfg-options', f'model.codec.pretrained={pipe}',
+               f'model.backbone.pretrained={pipe}', 'model.backbone.conditioning=input'])
+    with open(tmp_path / 'out' / 'config.json') as f:
+        assert json.load(f)['in_channels'] == 4

@@ -1,0 +1,82 @@
+"""Top-level config keys nobody reads: a misspelt ``trian_cfg`` is otherwise silently
+ignored (the run uses the base's ``train_cfg``), so it is named with the closest known key.
+
+Known keys: what mmengine's Runner / FlexibleRunner take from a config, every key a
+shipped base config under ``configs/_base_/`` defines (interpolation variables such as
+``scale``, ``gt_crop``, ``data_root``), and the few that pgpsr's tools and configs add.
+"""
+import ast
+import difflib
+import glob
+import inspect
+import logging
+import os.path as osp
+from functools import lru_cache
+from typing import Dict, FrozenSet, Iterable, Optional
+
+from mmengine.config import Config
+from mmengine.logging import print_log
+
+BASE_DIR = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
+                    'configs', '_base_')
+# read by mmengine outside from_cfg's arguments, by pgpsr's tools, or variables of the
+# shipped AdcSR configs that several files share
+EXTRA_KEYS = frozenset({
+    'model_wrapper_cfg',  # Runner.wrap_model
+    'weights_in_config',  # tools/test.py: no checkpoint needed
+    'teacher', 'osediff', 'release', 'demo_vae', 'tiny_vae',  # AdcSR configs' variables
+    'gt_train_pipeline', 'paired_pipeline',
+})
+
+
+def _runner_keys() -> FrozenSet[str]:
+    """The arguments Runner.from_cfg / FlexibleRunner.from_cfg fill from the config."""
+    from mmengine.runner import FlexibleRunner, Runner
+    keys = set()
+    for cls in (Runner, FlexibleRunner):
+        keys |= set(inspect.signature(cls.__init__).parameters)
+    return frozenset(keys - {'self', 'cfg'})
+
+
+def _assigned_names(path: str) -> Iterable[str]:
+    """Top-level names a config file assigns (parsed, not executed: fast, no imports)."""
+    with open(path, encoding='utf-8') as f:
+        tree = ast.parse(f.read(), path)
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else \
+            [node.target] if isinstance(node, ast.AnnAssign) else []
+        for t in targets:
+            if isinstance(t, ast.Name):
+                yield t.id
+
+
+@lru_cache(maxsize=1)
+def known_top_level_keys() -> FrozenSet[str]:
+    """Runner's keys + the shipped base configs' keys + ``EXTRA_KEYS``."""
+    base = {name for path in glob.glob(osp.join(BASE_DIR, '**', '*.py'), recursive=True)
+            for name in _assigned_names(path)}
+    return _runner_keys() | frozenset(base - {'_base_'}) | EXTRA_KEYS
+
+
+def _suggestion(key: str) -> str:
+    close = difflib.get_close_matches(key, sorted(known_top_level_keys()), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ''
+
+
+def check_cfg_options(cfg_options: Optional[Dict]) -> None:
+    """Refuse ``--cfg-options`` with an unknown top-level key, even one the file defines:
+    a typo on the command line is never intended, and an interpolation variable set
+    there changes nothing (the file's values were computed from it already)."""
+    for option in cfg_options or {}:
+        key = option.split('.')[0]
+        if key not in known_top_level_keys():
+            raise ValueError(f"--cfg-options {option}: unknown top-level config key "
+                             f"'{key}'{_suggestion(key)}")
+
+
+def warn_unknown_keys(cfg: Config) -> None:
+    """One warning per top-level key of ``cfg`` that nothing reads."""
+    for key in cfg.keys():
+        if key not in known_top_level_keys():
+            print_log(f"unknown top-level config key '{key}'{_suggestion(key)}",
+                      logger='current', level=logging.WARNING)
