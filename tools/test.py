@@ -24,8 +24,8 @@ from mmengine.runner import Runner  # noqa: E402
 from pgpsr.apis import finish_distributed, load_config, prepare_environment  # noqa: E402
 from pgpsr.apis.config_paths import check_paths  # noqa: E402
 from pgpsr.apis.given_folders import use_given_folders  # noqa: E402
+from pgpsr.apis.inference import checkpoint_of  # noqa: E402
 from pgpsr.apis.runner_setup import add_runner_args, parse_runner_args  # noqa: E402
-from pgpsr.utils.pretrained import require_local_path  # noqa: E402
 
 PAIRED_BASE = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
                        'configs', '_base_', 'datasets', 'paired_folders_x4.py')
@@ -50,7 +50,10 @@ def main(argv=None):
     cfg.launcher = args.launcher
     if args.gt and not args.lq:
         raise SystemExit('--gt needs --lq: the LR folder to super-resolve')
-    cfg.load_from = checkpoint_of(cfg, args.checkpoint)
+    try:
+        cfg.load_from = checkpoint_of(cfg, args.checkpoint)
+    except ValueError as exc:
+        raise SystemExit(str(exc))
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
     prepare_environment(cfg, args.launcher)
@@ -65,18 +68,6 @@ def main(argv=None):
             write_results(args.out, metrics, runner.test_evaluator.metrics)
     finish_distributed()
     return metrics
-
-
-def checkpoint_of(cfg, given):
-    """The checkpoint to test: the one given, else the config's own ``load_from``; None
-    only for a config that says its weights are all in it (``weights_in_config``)."""
-    path = given or cfg.get('load_from')
-    if path:
-        return require_local_path(path, 'checkpoint' if given else "the config's load_from")
-    if cfg.get('weights_in_config'):
-        return None
-    raise SystemExit('no checkpoint: give CHECKPOINT, or test a config that names its '
-                     'weights (load_from, or weights_in_config = True)')
 
 
 def _number(v):

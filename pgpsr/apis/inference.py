@@ -26,6 +26,19 @@ def init_model(config, checkpoint: Optional[str] = None, device: str = 'cpu'):
     return model.to(device).eval()
 
 
+def checkpoint_of(cfg, given: Optional[str]) -> Optional[str]:
+    """The checkpoint a tool loads: the one given, else the config's own ``load_from``;
+    None only for a config that says every weight is in it (``weights_in_config``, e.g.
+    the converted OSEDiff teacher). Anything else is a ValueError naming the choices."""
+    path = given or cfg.get('load_from')
+    if path:
+        return require_local_path(path, 'checkpoint' if given else "the config's load_from")
+    if cfg.get('weights_in_config'):
+        return None
+    raise ValueError('no checkpoint: give CHECKPOINT, or use a config that names its '
+                     'weights (load_from, or weights_in_config = True)')
+
+
 def _to_tensor(img: np.ndarray) -> torch.Tensor:
     if img.ndim != 3 or img.shape[2] != 3:
         raise ValueError(f'expected an HxWx3 RGB array, got shape {img.shape}')

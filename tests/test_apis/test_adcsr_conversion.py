@@ -264,5 +264,16 @@ def test_tools_run_the_release_config_with_no_checkpoint_argument(release, tmp_p
                     f"load_from={release['out'] / 'adcsr_student.pth'}"], timeout=400)
     assert res.returncode == 0, res.stderr[-3000:]
     assert np.isfinite(json.loads((tmp_path / 'r.json').read_text())['mean']['PSNR'])
-    res = run_tool(['tools/test.py', 'configs/adcsr/adcsr_tiny_stage2_x4.py'])
-    assert res.returncode != 0 and 'no checkpoint: give CHECKPOINT' in res.stderr
+    res = run_tool(['tools/infer.py', 'configs/adcsr/adcsr_release_x4.py', '--input',
+                    str(tmp_path / 'LR'), '--output', str(tmp_path / 'SR'), '--cfg-options',
+                    f'model.teacher.codec.pretrained={folder}',
+                    f'model.teacher.backbone.pretrained={folder}',
+                    f"load_from={release['out'] / 'adcsr_student.pth'}"], timeout=400)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert cv2.imread(str(tmp_path / 'SR' / 'a_x4.png')).shape == (128, 128, 3)
+    for tool in ('tools/test.py', 'tools/infer.py'):
+        res = run_tool([tool, 'configs/adcsr/adcsr_tiny_stage2_x4.py', '--input',
+                        str(tmp_path / 'LR'), '--output', str(tmp_path / 'y')]
+                       if tool.endswith('infer.py') else
+                       [tool, 'configs/adcsr/adcsr_tiny_stage2_x4.py'])
+        assert res.returncode != 0 and 'no checkpoint: give CHECKPOINT' in res.stderr
