@@ -4,8 +4,11 @@
 # One step at t=999: the UNet reads the VAE latent of the bicubic-upsampled LR as its x_t
 # ('input' conditioning, no extra channels), predicts epsilon, and
 # x0 = (z - sqrt(1 - abar_999) * eps) / sqrt(abar_999) is decoded (what OSEDiff's one-step
-# DDPM scheduler computes). Prompt: the null prompt, or a file from
-# tools/misc/encode_prompt.py (OSEDiff extracts one per image with DAPE; not included).
+# DDPM scheduler computes). Prompt: the null prompt, SD2.1's CLIP encoding of '' (what
+# OSEDiff was trained with), made at build time when pretrained/osediff has text_encoder/
+# and tokenizer/ (the converter writes only unet/ and vae/: copy those two from SD2.1-base;
+# without them zeros, logged), or a file from tools/misc/encode_prompt.py (OSEDiff extracts
+# one per image with DAPE; not included).
 _base_ = ['../_base_/default_runtime.py', '../_base_/datasets/photos_x4.py']
 model = dict(
     type='PGPDiffSR',

@@ -4,8 +4,9 @@
 # Put the folder of stabilityai/stable-diffusion-xl-base-1.0 at
 # pretrained/stable-diffusion-xl-base-1.0 (unet/, vae/; text_encoder/ and text_encoder_2/
 # only for tools/misc/encode_prompt.py). SDXL also reads the pooled text embedding and its
-# size conditioning (time_ids) from the prompt file; without one, zeros and
-# (1024, 1024, 0, 0, 1024, 1024). Memory: README "Scaling past one GPU's memory".
+# size conditioning (time_ids) from the prompt file; without one, the null prompt is zeros
+# (as SDXL's pipeline, force_zeros_for_empty_prompt in model_index.json; false there: both
+# encoders applied to '') and (1024, 1024, 0, 0, 1024, 1024). Memory: README "Scaling past one GPU's memory".
 _base_ = ['./pgp_sd21unet_x4.py']
 model = dict(
     # the VAE's config carries SDXL's latent scaling factor (0.13025)

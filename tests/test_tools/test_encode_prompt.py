@@ -1,7 +1,5 @@
 """tools/misc/encode_prompt.py on tiny SD-layout folders with real transformers CLIP
 encoders and tokenizers (saved with save_pretrained), offline; the file drives the UNet."""
-import json
-
 import pytest
 import torch
 from safetensors.torch import load_file, save_file
@@ -11,33 +9,9 @@ from pgpsr.registry import MODELS
 from .helpers import run_tool
 
 
-def save_tiny_text_encoder(folder, sub, hidden, projection=0):
-    from transformers import (CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection,
-                              CLIPTokenizer)
-    tok_dir = folder / sub.replace('text_encoder', 'tokenizer')
-    tok_dir.mkdir(parents=True)
-    letters = 'abcdefghijklmnopqrstuvwxyz'
-    vocab = {'<|startoftext|>': 0, '<|endoftext|>': 1}
-    for ch in letters:
-        vocab[ch] = len(vocab)
-        vocab[ch + '</w>'] = len(vocab)
-    (tok_dir / 'vocab.json').write_text(json.dumps(vocab))
-    (tok_dir / 'merges.txt').write_text('#version: 0.2\n')
-    CLIPTokenizer(str(tok_dir / 'vocab.json'), str(tok_dir / 'merges.txt'),
-                  model_max_length=8).save_pretrained(str(tok_dir))
-    cfg = CLIPTextConfig(vocab_size=len(vocab), hidden_size=hidden, intermediate_size=16,
-                         num_hidden_layers=2, num_attention_heads=2,
-                         max_position_embeddings=8, projection_dim=projection or hidden, bos_token_id=0,
-                         eos_token_id=1, pad_token_id=1)
-    torch.manual_seed(len(sub))
-    (CLIPTextModelWithProjection if projection else CLIPTextModel)(cfg).save_pretrained(
-        str(folder / sub))
-
-
 def test_sd21_prompt_file_conditions_the_unet(tmp_path):
     folder = tmp_path / 'sd21'
-    save_tiny_pipeline('sd21', str(folder))
-    save_tiny_text_encoder(folder, 'text_encoder', 24)
+    save_tiny_pipeline('sd21', str(folder), text_encoders=True)
     out = tmp_path / 'p.safetensors'
     res = run_tool(['tools/misc/encode_prompt.py', str(folder), '--prompt', 'a cat',
                     '--out', str(out)])
@@ -56,9 +30,7 @@ def test_sd21_prompt_file_conditions_the_unet(tmp_path):
 
 def test_sdxl_gets_both_encoders_pooled_and_time_ids(tmp_path):
     folder = tmp_path / 'sdxl'
-    save_tiny_pipeline('sdxl', str(folder))
-    save_tiny_text_encoder(folder, 'text_encoder', 12)
-    save_tiny_text_encoder(folder, 'text_encoder_2', 20, projection=32)
+    save_tiny_pipeline('sdxl', str(folder), text_encoders=True)  # 12 + 20 wide, pooled 32
     out = tmp_path / 'p.safetensors'
     res = run_tool(['tools/misc/encode_prompt.py', str(folder), '--prompt', 'a cat',
                     '--out', str(out), '--size', '512', '768'])

@@ -11,7 +11,7 @@ import argparse
 
 from safetensors.torch import save_file
 
-from pgpsr.apis.prompt_encoding import encode_prompt
+from pgpsr.models.backbones.prompt_encoding import encode_prompt
 
 
 def main(argv=None):

@@ -1,9 +1,10 @@
 # PGP-DiffSR's model on a pretrained Stable Diffusion 2.1-base UNet and VAE, read from a
 # local diffusers pipeline folder (never downloaded): put the folder of
 # stabilityai/stable-diffusion-2-1-base at pretrained/stable-diffusion-2-1-base (it needs
-# unet/ and vae/; text_encoder/ only for tools/misc/encode_prompt.py). The LR latent is
+# unet/ and vae/; text_encoder/ + tokenizer/ for the null prompt). The LR latent is
 # concatenated to x_t (conv_in widened by 4 zero-initialised channels, so the pretrained
-# UNet's function is unchanged at the start); cross-attention sees the null prompt unless
+# UNet's function is unchanged at the start); cross-attention sees the null prompt (CLIP's
+# encoding of '', made at build time from text_encoder/; zeros, logged, without it) unless
 # `prompt_embeds` names a file made by tools/misc/encode_prompt.py. The phase-exchange
 # adapter sits after every decoder unit and sizes itself from the UNet (channels='auto').
 model = dict(

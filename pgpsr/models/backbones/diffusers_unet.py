@@ -26,7 +26,7 @@ from torch import nn
 from pgpsr.registry import MODELS
 from .base import DroppedBlock, PrunableBackbone, checkpoint_keeping_hooks
 from .diffusers_loading import build_diffusers_model, widened_input_conv
-from .prompt_embeddings import load_prompt_embeddings
+from .prompt_embeddings import load_prompt_embeddings, pipeline_folder
 
 CONDITIONING = ('input', 'concat')
 
@@ -79,7 +79,10 @@ class DiffusersUNetDenoiser(PrunableBackbone):
             by ``cond_channels`` zero-initialised input channels (the pretrained function
             is unchanged at the start of fine-tuning).
         cond_channels: Channels of the condition (default: the UNet's ``in_channels``).
-        prompt_embeds: File from ``tools/misc/encode_prompt.py``; None: the null prompt.
+        prompt_embeds: File from ``tools/misc/encode_prompt.py``; None: the null prompt,
+            as the diffusers pipeline conditions on ``''`` (the model's training
+            distribution): the pipeline folder's CLIP encoder(s) applied to ``''``; zeros
+            for SDXL's ``force_zeros_for_empty_prompt`` or a folder without text encoder.
         grad_checkpointing: Recompute units in backward to save memory.
     """
 
@@ -108,8 +111,9 @@ class DiffusersUNetDenoiser(PrunableBackbone):
                       6 * cfg.addition_time_embed_dim)
         cross = cfg.cross_attention_dim
         cross = cross if isinstance(cross, int) or cross is None else cross[0]
-        for k, v in load_prompt_embeddings(prompt_embeds, type(self).__name__, cross,
-                                           pooled).items():
+        folder = pipeline_folder(pretrained, subfolder)  # its text encoder: the null prompt
+        for k, v in load_prompt_embeddings(prompt_embeds, type(self).__name__, cross, pooled,
+                                           folder=folder).items():
             self.register_buffer(k, v, persistent=False)
         self._units: List[nn.Module] = []
         self._unit_names: List[Tuple[str, str]] = []
