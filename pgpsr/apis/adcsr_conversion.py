@@ -20,6 +20,7 @@ from typing import Dict, Tuple
 import torch
 
 from pgpsr.utils.pretrained import require_local_path
+from .osediff_conversion import copy_text_encoder
 
 UNET, MID = 'generator.unet.unet.', 'generator.body_mid.'
 
@@ -72,6 +73,7 @@ def convert_adcsr(sd21_folder: str, osediff_path: str, decoder_path: str, studen
         model = cls.from_pretrained(folder, subfolder=sub)
         model.load_state_dict(teacher[sub], strict=True)
         model.save_pretrained(osp.join(teacher_dir, sub))
+    copy_text_encoder(folder, teacher_dir)
     state = {**student_weights(_load(student_path, 'the AdcSR student (net_params_*.pkl)')),
              **decoder_weights(_load(decoder_path, "AdcSR's halfDecoder.ckpt"))}
     for name in ('weight', 'bias'):  # the latent 1x1 conv of the teacher's VAE

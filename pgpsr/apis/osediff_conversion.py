@@ -66,4 +66,18 @@ def convert_osediff(sd21_folder: str, release_path: str, out_dir: str,
     os.makedirs(out_dir, exist_ok=True)
     unet.save_pretrained(osp.join(out_dir, 'unet'))
     vae.save_pretrained(osp.join(out_dir, 'vae'))
+    summary['text_encoder'] = copy_text_encoder(folder, out_dir)
     return summary
+
+
+def copy_text_encoder(sd21_folder: str, out_dir: str) -> bool:
+    """SD2.1's ``text_encoder/`` + ``tokenizer/`` copied beside the converted UNet, so the
+    teacher's null prompt is CLIP's encoding of '' as in training (OSEDiff and AdcSR use
+    SD2.1's encoder unchanged); False when the SD2.1 folder has none."""
+    import shutil
+    subs = ('text_encoder', 'tokenizer')
+    if not all(osp.isdir(osp.join(sd21_folder, s)) for s in subs):
+        return False
+    for sub in subs:
+        shutil.copytree(osp.join(sd21_folder, sub), osp.join(out_dir, sub), dirs_exist_ok=True)
+    return True

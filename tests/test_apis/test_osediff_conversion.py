@@ -72,7 +72,7 @@ def _peft_merged(model):
 @pytest.fixture(scope='module')
 def release(tmp_path_factory):
     root = tmp_path_factory.mktemp('osediff')
-    sd21 = save_tiny_pipeline('sd21', str(root / 'sd21'))
+    sd21 = save_tiny_pipeline('sd21', str(root / 'sd21'), text_encoders=True)
     gen = torch.Generator().manual_seed(0)
     unet = UNet2DConditionModel.from_pretrained(sd21, subfolder='unet')
     enc, dec, others = osediff_unet_targets(unet)
@@ -185,3 +185,21 @@ def test_teacher_config_runs_osediffs_one_step_on_the_converted_folder(release):
         expected = vae.decode(x0 / sf).sample.clamp(-1, 1)
     assert sr.shape == (1, 3, 32, 32)
     assert torch.allclose(sr, expected, atol=1e-4), (sr - expected).abs().max()
+
+
+def test_the_teacher_folder_carries_sd21s_text_encoder_for_the_null_prompt(release):
+    """The converted folder's null prompt is SD2.1's CLIP applied to '' (transformers,
+    written out here), not zeros."""
+    from transformers import CLIPTextModel, CLIPTokenizer
+
+    from pgpsr.registry import MODELS
+    tok = CLIPTokenizer.from_pretrained(f"{release['sd21']}/tokenizer")
+    enc = CLIPTextModel.from_pretrained(f"{release['sd21']}/text_encoder").eval()
+    ids = tok('', padding='max_length', max_length=tok.model_max_length,
+              return_tensors='pt').input_ids
+    with torch.no_grad():
+        want = enc(ids).last_hidden_state
+    backbone = MODELS.build(dict(type='DiffusersUNetDenoiser', pretrained=release['out'],
+                                 subfolder='unet', conditioning='input'))
+    assert want.abs().max() > 0.1
+    assert torch.allclose(backbone.prompt_embeds, want, atol=1e-6)
