@@ -12,8 +12,15 @@ GRAY_WEIGHTS = (0.299, 0.587, 0.114)
 
 
 def poisson_levels(img_uint8_values: int) -> float:
-    """Intensity levels for poisson noise: the next power of two above the distinct count."""
-    return float(2 ** math.ceil(math.log2(max(img_uint8_values, 2))))
+    """Intensity levels for poisson noise: the distinct count rounded up to a power of two
+    (a flat image: 1), as BasicSR's ``generate_poisson_noise``."""
+    return float(2 ** math.ceil(math.log2(max(img_uint8_values, 1))))
+
+
+def to_8bit_levels(x):
+    """``x`` in [0, 1] rounded to the 8-bit grid: BasicSR draws the poisson counts from
+    the rounded image and subtracts the rounded image (numpy or torch)."""
+    return (x * 255).round().clip(0, 255) / 255
 
 
 def distinct_levels(x: torch.Tensor) -> int:
@@ -65,9 +72,9 @@ class RandomNoiseDegradation(DegradationStep):
                 params['strength'] / 255.0)
         else:
             src = img @ np.asarray(GRAY_WEIGHTS, np.float32)[:, None] if params['gray'] else img
-            levels = poisson_levels(len(np.unique(np.rint(src * 255))))
-            noise = (rng.poisson(np.clip(src, 0, 1) * levels) / levels - src) * params[
-                'strength']
+            src = to_8bit_levels(src)
+            levels = poisson_levels(len(np.unique(src)))
+            noise = (rng.poisson(src * levels) / levels - src) * params['strength']
         return np.clip(img + noise.astype(np.float32), 0, 1)
 
     def apply_batch(self, x: torch.Tensor, params: Sequence[Params],
@@ -83,8 +90,8 @@ class RandomNoiseDegradation(DegradationStep):
                 noise = torch.randn(src.shape, generator=gen, device=x.device,
                                     dtype=x.dtype) * (p['strength'] / 255.0)
             else:
+                src = to_8bit_levels(src)
                 levels = poisson_levels(distinct_levels(src))
-                noise = (poisson_sample(src.clamp(0, 1) * levels, gen) / levels - src) * p[
-                    'strength']
+                noise = (poisson_sample(src * levels, gen) / levels - src) * p['strength']
             out[i] = (img + noise).clamp(0, 1)
         return out
