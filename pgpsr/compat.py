@@ -4,6 +4,7 @@ Each fix has a one-line reason and a test in tests/test_compat.py that fails wit
 See ../shared/ENVIRONMENT.md (or the README's "Install" section) for the background.
 Imported first by ``pgpsr/__init__.py``, before mmagic.
 """
+import contextlib
 import importlib.abc
 import importlib.machinery
 import sys
@@ -108,6 +109,9 @@ DEPRECATIONS_SILENCED = (
 def _silence_known_deprecations() -> None:
     for pattern in DEPRECATIONS_SILENCED:
         warnings.filterwarnings('ignore', message=pattern, category=FutureWarning)
+    # openai-clip (pyiqa's CLIPIQA; mmagic imports it too) imports pkg_resources
+    warnings.filterwarnings('ignore', message='pkg_resources is deprecated as an API',
+                            category=UserWarning)
 
 
 _silence_known_deprecations()
@@ -119,3 +123,45 @@ def _register_checkpoint_loader() -> None:
 
 
 _register_checkpoint_loader()
+
+
+# 5. pyiqa (0.1.15.post2) downloads every weight on first use into the torch hub directory
+#    (torchvision backbones to <hub>/checkpoints, its own files to <hub>/pyiqa, a module
+#    constant fixed at import) and MANIQA asks timm for ImageNet ViT weights that its own
+#    checkpoint overwrites. pgpsr evaluates offline: while a pyiqa network is built, the hub
+#    is a local folder, a download raises naming the file, and timm loads nothing.
+class WeightNotFoundError(FileNotFoundError):
+    """A weight file pyiqa would have downloaded is not in the local weights folder."""
+
+
+@contextlib.contextmanager
+def pyiqa_offline(hub_dir: str):
+    """Build pyiqa networks from ``hub_dir`` (a torch hub folder), never from the network."""
+    import os.path as osp
+
+    import timm
+    import pyiqa.utils.download_util as download_util
+
+    def refuse(url, dst, *args, **kwargs):
+        raise WeightNotFoundError(
+            f'{osp.basename(url)} is not at {dst}; pgpsr never downloads: fetch {url} on a '
+            f'machine with network access and copy it there')
+
+    def create_model(*args, **kwargs):
+        kwargs['pretrained'] = False  # MANIQA's checkpoint holds the whole ViT (strict load)
+        return create_timm(*args, **kwargs)
+
+    hub_before, cache_before = torch.hub.get_dir(), download_util.DEFAULT_CACHE_DIR
+    create_timm, saved = timm.create_model, (torch.hub.download_url_to_file,
+                                              download_util.download_url_to_file)
+    torch.hub.set_dir(hub_dir)
+    download_util.DEFAULT_CACHE_DIR = osp.join(hub_dir, 'pyiqa')
+    torch.hub.download_url_to_file = download_util.download_url_to_file = refuse
+    timm.create_model = create_model
+    try:
+        yield
+    finally:
+        torch.hub.set_dir(hub_before)
+        download_util.DEFAULT_CACHE_DIR = cache_before
+        torch.hub.download_url_to_file, download_util.download_url_to_file = saved
+        timm.create_model = create_timm

@@ -14,10 +14,13 @@ def rgb_to_y(img: np.ndarray) -> np.ndarray:
     return 16.0 + (65.481 * img[..., 0] + 128.553 * img[..., 1] + 24.966 * img[..., 2]) / 255.0
 
 
-def _prepare(img: np.ndarray, crop_border: int, to_y: bool) -> np.ndarray:
+def _prepare(img: np.ndarray, crop_border: int, to_y: bool,
+             round_y: bool = False) -> np.ndarray:
     img = np.asarray(img, dtype=np.float64)
     if img.ndim == 3 and img.shape[2] == 3 and to_y:
         img = rgb_to_y(img)
+        if round_y:  # pyiqa's SSIM (and MATLAB's uint8 rgb2ycbcr) score integral Y
+            img = np.round(img)
     if crop_border:
         img = img[crop_border:-crop_border, crop_border:-crop_border]
     return img
@@ -44,11 +47,14 @@ def _ssim_single(a: np.ndarray, b: np.ndarray) -> float:
     return float(ssim_map.mean())
 
 
-def ssim(gt: np.ndarray, pred: np.ndarray, crop_border: int = 0, to_y: bool = True) -> float:
-    """SSIM (11x11 gaussian, sigma 1.5) of two HxWx3 RGB images in [0, 255]."""
+def ssim(gt: np.ndarray, pred: np.ndarray, crop_border: int = 0, to_y: bool = True,
+         round_y: bool = False) -> float:
+    """SSIM (11x11 gaussian, sigma 1.5) of two HxWx3 RGB images in [0, 255]; ``round_y``
+    rounds Y to integers first (pyiqa's ``ssim`` with ``color_space='ycbcr'``)."""
     if gt.shape != pred.shape:
         raise ValueError(f'SSIM: shapes differ, gt {gt.shape} vs pred {pred.shape}')
-    a, b = _prepare(gt, crop_border, to_y), _prepare(pred, crop_border, to_y)
+    a = _prepare(gt, crop_border, to_y, round_y)
+    b = _prepare(pred, crop_border, to_y, round_y)
     if min(a.shape[:2]) < 11:
         raise ValueError(f'SSIM needs at least 11x11 pixels after the border crop, got '
                          f'{a.shape[:2]}')

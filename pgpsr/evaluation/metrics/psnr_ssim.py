@@ -1,4 +1,11 @@
-"""PSNR-Y / SSIM-Y metrics for mmengine's Evaluator (val_evaluator / test_evaluator)."""
+"""PSNR-Y / SSIM-Y metrics for mmengine's Evaluator (val_evaluator / test_evaluator).
+
+The papers' protocol (AdcSR's ``evaluate.py``: pyiqa ``psnr``/``ssim`` with
+``test_y_channel=True, color_space='ycbcr'``) scores the whole image: ``PSNRY`` and
+``SSIMY(round_y=True)`` with the default ``crop_border=0``. The BasicSR habit of removing
+``scale`` pixels on each side is ``PSNRYCrop`` / ``SSIMYCrop``, reported as
+``PSNR_crop4`` / ``SSIM_crop4`` so a cropped number is never read as the papers' one.
+"""
 from typing import Optional
 
 from pgpsr.registry import METRICS
@@ -33,8 +40,37 @@ class PSNRY(_FullReferenceMetric):
 
 @METRICS.register_module()
 class SSIMY(_FullReferenceMetric):
-    """SSIM on Y (BT.601, MATLAB convention), averaged over images."""
+    """SSIM on Y (BT.601, MATLAB convention), averaged over images.
+
+    Args:
+        round_y: Round Y to integers first, as pyiqa's ``ssim`` does (the papers' SSIM).
+    """
     name = 'SSIM'
 
+    def __init__(self, *args, round_y: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.round_y = round_y
+
     def score(self, pred, gt):
-        return ssim(gt, pred, self.crop_border, self.to_y)
+        return ssim(gt, pred, self.crop_border, self.to_y, self.round_y)
+
+
+class _Cropped:
+    """Default ``crop_border=4``; the reported name carries the crop (``PSNR_crop4``)."""
+
+    def __init__(self, crop_border: int = 4, **kwargs) -> None:
+        if crop_border < 1:
+            raise ValueError(f'{type(self).__name__}: crop_border must be >= 1, got '
+                             f'{crop_border} (use {type(self).__name__[:-4]} for none)')
+        super().__init__(crop_border=crop_border, **kwargs)
+        self.name = f'{self.name}_crop{crop_border}'
+
+
+@METRICS.register_module()
+class PSNRYCrop(_Cropped, PSNRY):
+    """PSNR-Y with ``crop_border`` pixels removed on each side, named ``PSNR_crop<n>``."""
+
+
+@METRICS.register_module()
+class SSIMYCrop(_Cropped, SSIMY):
+    """SSIM-Y with ``crop_border`` pixels removed on each side, named ``SSIM_crop<n>``."""
