@@ -1,7 +1,8 @@
 """One-shot block pruning of a checkpoint (no training), to compare with progressive pruning.
 
     python tools/prune.py CONFIG [CHECKPOINT] (--ratio R | --blocks N | --names a b ...) \
-        [--criterion cosine|kl|random|magnitude] [--parts encoder decoder ...] --out OUT.pth
+        [--criterion cosine|kl|random|magnitude] [--parts encoder decoder ...] [--exportable] \
+        --out OUT.pth
 
 The output loads with the original CONFIG and no flags (the removed blocks are recorded
 in the state dict): tools/test.py CONFIG OUT.pth, tools/infer.py CONFIG OUT.pth, ...
@@ -12,14 +13,12 @@ import os
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+import torch
+from mmengine.config import DictAction
 
-import torch  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
-
-from pgpsr.apis import model_and_batches  # noqa: E402
-from pgpsr.models.backbones.base import PARTS  # noqa: E402
-from pgpsr.pruning import SCORERS, complexity, prune_step  # noqa: E402
+from pgpsr.apis import model_and_batches
+from pgpsr.models.backbones.base import PARTS
+from pgpsr.pruning import SCORERS, complexity, prune_step
 
 
 def parse_args(argv=None):
@@ -33,6 +32,9 @@ def parse_args(argv=None):
     size.add_argument('--names', nargs='+', help='remove exactly these blocks')
     p.add_argument('--criterion', default='cosine', choices=sorted(SCORERS))
     p.add_argument('--parts', nargs='+', default=list(PARTS), choices=PARTS)
+    p.add_argument('--exportable', action='store_true',
+                   help='remove only what the release format expresses (diffusers UNets: '
+                        'the result exports with tools/model_converters/pgpsr_to_diffusers.py)')
     p.add_argument('--batches', type=int, default=2, help='calibration batches')
     p.add_argument('--steps', type=int, default=None, help='sampling steps scored')
     p.add_argument('--lr-size', type=int, nargs=2, default=(64, 64),
@@ -44,10 +46,11 @@ def parse_args(argv=None):
 
 
 def stage_from_args(args) -> dict:
+    extra = dict(exportable=True) if args.exportable else {}
     if args.names:
-        return dict(blocks=args.names)
+        return dict(blocks=args.names, **extra)
     key, value = ('ratio', args.ratio) if args.ratio is not None else ('num_blocks', args.blocks)
-    return {'parts': args.parts, key: value}
+    return {'parts': args.parts, key: value, **extra}
 
 
 def main(argv=None):

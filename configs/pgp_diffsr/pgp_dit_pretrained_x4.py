@@ -14,3 +14,11 @@ model = dict(
     # DiT's own training schedule: linear betas, epsilon (its learned-sigma half unused)
     scheduler=dict(beta_schedule='linear', beta_start=0.0001, beta_end=0.02),
     test_cfg=dict(tile=64, tile_overlap=8))  # trained at 32x32 latents: tile near that
+# the recipe's hooks without exportable=True: pgpsr has no diffusers export for a pruned DiT
+custom_hooks = [
+    dict(type='ProgressivePruneHook', criterion='cosine', calib_batches=8, calib_steps=20,
+         stages=[dict(at=0, parts=['encoder', 'bottleneck'], ratio=0.15),
+                 dict(at=10000, parts=['decoder'], threshold=0.2)],
+         distill=dict(output=1.0, feature=0.5), measure_lr_size=(128, 128)),
+    dict(type='EMAHook', momentum=1e-4, priority=49),
+]

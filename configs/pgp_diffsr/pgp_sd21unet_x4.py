@@ -6,6 +6,11 @@
 # dissimilarity is below 0.2 (the paper's threshold). The paper's budget for a pretrained
 # UNet is unpublished; pgpsr's choice removes 15% of all blocks (units and transformer
 # layers alike) from the encoder and bottleneck in the coarse stage, a config value.
+# exportable=True: every stage removes only what a diffusers UNet2DConditionModel config
+# can express (an encoder unit with a decoder unit reading its skip, the mid block's
+# attention+ResNet, SDXL's mid transformer layers together with the last down block's),
+# so the pruned model always exports with tools/model_converters/pgpsr_to_diffusers.py
+# (the adapter beside it, in adapter/). False: any droppable block, pgpsr checkpoint only.
 _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/datasets/gt_folder_x4.py',
@@ -19,6 +24,7 @@ custom_hooks = [
     dict(type='ProgressivePruneHook', criterion='cosine', calib_batches=8, calib_steps=20,
          stages=[dict(at=0, parts=['encoder', 'bottleneck'], ratio=0.15),
                  dict(at=10000, parts=['decoder'], threshold=0.2)],
-         distill=dict(output=1.0, feature=0.5), measure_lr_size=(128, 128)),
+         distill=dict(output=1.0, feature=0.5), measure_lr_size=(128, 128),
+         exportable=True),
     dict(type='EMAHook', momentum=1e-4, priority=49),
 ]

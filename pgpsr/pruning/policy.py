@@ -5,17 +5,21 @@ A stage names the parts it may touch and one way to size the cut:
 blocks), ``keep`` (blocks left per part: PGP-DiffSR's coarse stage keeps 1 encoder and
 1 bottleneck block) or ``threshold`` (every block whose score is below it: the fine stage,
 0.2 for cosine in the paper). Non-droppable blocks (shape-changing) are never chosen.
+``exportable=True`` keeps the model exportable to its release format (a diffusers folder
+for pretrained UNets): candidates become the removals that format can express
+(``exportable.py``), an encoder unit together with its decoder mirror for instance.
 """
 from typing import Dict, List, Sequence
 
 from pgpsr.utils.block_parts import PARTS
+from .exportable import select_exportable
 
 SIZE_KEYS = ('blocks', 'num_blocks', 'ratio', 'keep', 'threshold')
 
 
 def check_stage(stage: Dict) -> None:
     """Reject a stage with unknown keys or not exactly one size key (names the key)."""
-    allowed = {'at', 'parts', 'criterion', *SIZE_KEYS}
+    allowed = {'at', 'parts', 'criterion', 'exportable', *SIZE_KEYS}
     unknown = set(stage) - allowed
     if unknown:
         raise KeyError(f'pruning stage {stage}: unknown key(s) {sorted(unknown)}; '
@@ -32,6 +36,8 @@ def select_blocks(backbone, scores: Dict[str, float], stage: Dict,
                   original_count: int) -> List[str]:
     """Names of the live blocks the ``stage`` removes, most redundant first."""
     check_stage(stage)
+    if stage.get('exportable'):
+        return select_exportable(backbone, scores, stage, original_count)
     live = backbone.blocks()
     if 'blocks' in stage:
         names = list(stage['blocks'])

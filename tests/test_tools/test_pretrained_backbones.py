@@ -1,12 +1,14 @@
 """The pretrained-backbone configs run as a user runs them: tools/train.py on tiny folders
 in the released diffusers layout, resume-free reload of the pruned result, 2-rank gloo
-training with pruning, and the export back to a diffusers folder."""
+training with pruning, and the export back to a diffusers folder (the pruned SD2.1 and
+SDXL results included, adapter and all)."""
 import pytest
 import torch
 from diffusers import UNet2DConditionModel
 
 from pgpsr.apis import init_model
 from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
+from pgpsr.models.necks import attach_adapter
 from .helpers import losses_by_iter, run_dist_train, run_tool, write_config
 
 CONFIGS = dict(sd21='configs/pgp_diffsr/pgp_sd21unet_tiny_x4.py',
@@ -41,6 +43,26 @@ def test_train_prunes_and_the_checkpoint_rebuilds_from_the_config(arch, folders,
     assert len(model.backbone.dropped) >= 2
     out = model.sample(torch.rand(1, 3, 16, 12) * 2 - 1, num_steps=2)
     assert out.shape == (1, 3, 64, 48) and torch.isfinite(out).all()
+    if arch != 'dit':  # the UNet recipes prune with exportable=True: the result exports
+        check_exported(model, cfg, work / 'iter_2.pth', tmp_path / 'exported')
+
+
+def check_exported(model, cfg, ckpt, out):
+    """tools/model_converters/pgpsr_to_diffusers.py on the pruned checkpoint; oracle:
+    plain diffusers ``from_pretrained`` (+ the adapter's loader) on the same inputs."""
+    res = run_tool(['tools/model_converters/pgpsr_to_diffusers.py', cfg, str(ckpt), str(out)])
+    assert res.returncode == 0, res.stderr[-3000:]
+    unet = UNet2DConditionModel.from_pretrained(str(out)).eval()
+    assert sum(p.numel() for p in unet.parameters()) == \
+        sum(p.numel() for p in model.backbone.parameters())  # the pruned size, not the parent
+    attach_adapter(unet, str(out / 'adapter'))
+    x, c, t = torch.randn(2, 4, 8, 8), torch.randn(2, 4, 8, 8), torch.tensor([50, 700])
+    ehs, added = model.backbone.conditioning_kwargs(2, x.dtype)
+    with torch.no_grad():
+        want = model.eval().denoise(x, t, c)
+        got = unet(torch.cat([x, c], 1), t, encoder_hidden_states=ehs,
+                   added_cond_kwargs=added).sample
+    assert want.abs().mean() > 0.05 and (got - want).abs().max() <= 1e-5
 
 
 def test_two_gloo_ranks_train_and_prune_a_diffusers_unet(folders, tmp_path):
@@ -77,8 +99,9 @@ def test_export_to_a_plain_diffusers_folder(folders, tmp_path):
     assert res.returncode == 0  # unpruned: exports
     pruned = tmp_path / 'p.pth'
     model = init_model(sd21)
-    model.backbone.drop_block('bottleneck.1')
+    model.backbone.drop_block('decoder.1.1')  # a decoder unit alone: its skip has no reader
     torch.save(dict(state_dict=model.state_dict(), meta={}), pruned)
     res = run_tool(['tools/model_converters/pgpsr_to_diffusers.py', sd21, str(pruned),
                     str(tmp_path / 'y')])
-    assert res.returncode != 0 and "['bottleneck.1'] are whole ResNet units" in res.stderr
+    assert res.returncode != 0 and "decoder units ['decoder.1.1'] are all removed" in res.stderr
+    assert not (tmp_path / 'y').exists()  # nothing written, not even the adapter

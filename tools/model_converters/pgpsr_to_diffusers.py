@@ -6,16 +6,22 @@
 The folder (config.json + diffusion_pytorch_model.safetensors) loads with
 ``UNet2DConditionModel.from_pretrained(OUT_DIR)`` and computes what pgpsr's backbone
 computes: fine-tuned and widened-``conv_in`` models (its input is then
-``cat([x_t, lr_latent])``) and models pruned by transformer layers. Models with removed
-ResNet units have no diffusers equivalent: the tool says so and writes nothing.
+``cat([x_t, lr_latent])``) and pruned models whenever a diffusers config can express what
+is left (prune with ``exportable=True`` to be sure; otherwise the tool says why not and
+writes nothing). A phase-exchange adapter is written beside it, in ``OUT_DIR/adapter/``;
+``pgpsr.models.necks.attach_adapter(unet, OUT_DIR + '/adapter')`` re-attaches it. A neck
+that cannot be exported stops the tool: it never writes a UNet without its adapter.
 """
 import argparse
+import os.path as osp
 import sys
 
 from pgpsr.apis import init_model, load_config
 from pgpsr.apis.runner_setup import add_cfg_options_arg
 from pgpsr.models.backbones import DiffusersUNetDenoiser
-from pgpsr.models.backbones.diffusers_export import NotExportableError, save_diffusers
+from pgpsr.models.backbones.diffusers_export import (NotExportableError, export_config,
+                                                     save_diffusers)
+from pgpsr.models.necks.adapter_export import adapter_spec, save_adapter
 
 
 def parse_args(argv=None):
@@ -35,15 +41,22 @@ def main(argv=None):
         cfg = load_config(args.config, args.cfg_options)
     except (FileNotFoundError, ValueError) as exc:
         sys.exit(f'cannot load the config: {exc}')
-    backbone = init_model(cfg, ckpt).backbone
+    model = init_model(cfg, ckpt)
+    backbone = model.backbone
     if not isinstance(backbone, DiffusersUNetDenoiser):
         sys.exit(f'{args.config}: the backbone is {type(backbone).__name__}; only '
                  'DiffusersUNetDenoiser models export to a diffusers UNet folder')
-    try:
-        files = save_diffusers(backbone, out)
-    except NotExportableError as e:
+    neck = getattr(model, 'neck', None)
+    try:  # both checked before anything is written
+        export_config(backbone)
+        if neck is not None:
+            adapter_spec(model)
+    except (NotExportableError, ValueError) as e:
         sys.exit(f'cannot export {ckpt or args.config}: {e}')
-    print(f'wrote {out}: {", ".join(files)}')
+    files = save_diffusers(backbone, out)
+    if neck is not None:
+        files += [f'adapter/{f}' for f in save_adapter(model, osp.join(out, 'adapter'))]
+    print(f'wrote {out}: {", ".join(f for f in files if f != "adapter")}')
 
 
 if __name__ == '__main__':

@@ -106,6 +106,10 @@ class ProgressivePruneHook(Hook):
         distill: ``dict(output=1.0, feature=0.0, teacher_checkpoint=None)``: distil from a
             frozen copy of the unpruned model (snapshot at the start of training, kept in
             ``work_dir/prune_teacher.pth``), or from ``teacher_checkpoint``. None: off.
+        exportable: Default of each stage's ``exportable`` key: remove only what the
+            backbone's release format can express, so the pruned model always exports
+            (``DiffusersUNetDenoiser``: to a plain diffusers folder, an encoder unit
+            together with a decoder unit reading its skip; see ``pgpsr.pruning.exportable``).
         measure_lr_size: LR size at which params/MACs are logged after each stage.
         seed: Seed of the random baseline and of sampling during scoring.
     """
@@ -115,8 +119,10 @@ class ProgressivePruneHook(Hook):
     def __init__(self, stages: Sequence[Dict], criterion: str = 'cosine',
                  calib_batches: int = 2, calib_steps: Optional[int] = None,
                  calib_dataloader: Optional[Dict] = None, distill: Optional[Dict] = None,
-                 measure_lr_size: Sequence[int] = (32, 32), seed: int = 0) -> None:
-        self.stages = [dict(s) for s in stages]
+                 measure_lr_size: Sequence[int] = (32, 32), seed: int = 0,
+                 exportable: bool = False) -> None:
+        self.stages = [dict(dict(exportable=exportable) if exportable else {}, **s)
+                       for s in stages]
         for s in self.stages:
             check_stage(s)
             if 'at' not in s:

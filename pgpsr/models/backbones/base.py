@@ -9,7 +9,7 @@ rebuilds its own architecture from the original config with no extra flags.
 import json
 from collections import OrderedDict
 from contextlib import contextmanager
-from typing import Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import torch
 from torch import nn
@@ -84,6 +84,11 @@ class PrunableBackbone(nn.Module):
         if self.is_droppable(name):
             return None
         return 'it changes the feature shape, so an identity cannot stand in for it'
+
+    def export_refusal(self, dropped: Iterable[str]) -> Optional[str]:
+        """Why the backbone with ``dropped`` removed could not be exported to its release
+        format (None when it could); what ``exportable=True`` pruning stays within."""
+        return f'{type(self).__name__} has no export format to stay exportable to'
 
     def block_widths(self) -> Dict[str, int]:
         """Output channels of each block (what ``PhaseExchangeAdapter(channels='auto')``

@@ -1,8 +1,9 @@
 """A prunable view of a real diffusers ``UNet2DConditionModel`` (SD1.5 / SD2.1 / SDXL).
 
 The wrapped UNet keeps diffusers' module tree and state-dict layout (``unet.<diffusers
-key>``), so pretrained folders load as they are and unpruned models export back to a
-diffusers folder (tools/model_converters/pgpsr_to_diffusers.py). The wrapper re-runs
+key>``), so pretrained folders load as they are and models (pruned ones whenever diffusers
+can express them) export back to a diffusers folder
+(tools/model_converters/pgpsr_to_diffusers.py). The wrapper re-runs
 diffusers' forward over the same modules (outputs equal ``UNet2DConditionModel(...)
 .sample``, tested) so that it can skip removed units and observe each one.
 
@@ -14,9 +15,10 @@ blocks and each unit of the mid block is a block (``encoder.L.J`` / ``bottleneck
 that PGP-DiffSR names. A removed encoder unit passes its input on, and its skip carries
 that input (same shape, so the decoder stays valid); a removed decoder unit passes its
 input on and ignores its skip. Units that change the width cannot be removed
-(:meth:`drop_refusal` says why).
+(:meth:`drop_refusal` says why). Which removals a diffusers config can still express
+(:meth:`export_refusal`) is worked out in ``diffusers_export_plan``.
 """
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 import torch
 from diffusers import UNet2DConditionModel
@@ -25,6 +27,7 @@ from torch import nn
 
 from pgpsr.registry import MODELS
 from .base import DroppedBlock, PrunableBackbone, checkpoint_keeping_hooks
+from .diffusers_export_plan import NotExportableError, export_plan
 from .diffusers_loading import build_diffusers_model, widened_input_conv
 from .prompt_embeddings import load_prompt_embeddings, pipeline_folder
 
@@ -189,6 +192,15 @@ class DiffusersUNetDenoiser(PrunableBackbone):
         if unit.in_channels != unit.out_channels:
             return (f'unit {name!r} changes the width ({unit.in_channels} -> '
                     f'{unit.out_channels} channels), so nothing can stand in for it')
+        return None
+
+    def export_refusal(self, dropped: Iterable[str]) -> Optional[str]:
+        """Why a diffusers config could not express this UNet with ``dropped`` removed
+        (None when it could: :mod:`.diffusers_export_plan`)."""
+        try:
+            export_plan(self, dropped)
+        except NotExportableError as exc:
+            return str(exc)
         return None
 
     def is_droppable(self, name: str) -> bool:

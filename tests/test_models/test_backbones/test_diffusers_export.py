@@ -5,6 +5,7 @@ tools/model_converters/pgpsr_to_diffusers.py with a checkpoint."""
 import importlib.util
 import os.path as osp
 
+import pytest
 import torch
 from diffusers import UNet2DConditionModel
 
@@ -83,8 +84,15 @@ def test_converter_tool_takes_cfg_options(tmp_path):
         'pgpsr_to_diffusers', osp.join(ROOT, 'tools/model_converters/pgpsr_to_diffusers.py'))
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
-    tool.main([osp.join(ROOT, 'configs/pgp_diffsr/pgp_sd21unet_tiny_x4.py'),
-               str(tmp_path / 'out'), '--cfg-options', f'model.codec.pretrained={pipe}',
-               f'model.backbone.pretrained={pipe}', 'model.backbone.conditioning=input'])
+    args = [osp.join(ROOT, 'configs/pgp_diffsr/pgp_sd21unet_tiny_x4.py'),
+            str(tmp_path / 'out'), '--cfg-options', f'model.codec.pretrained={pipe}',
+            f'model.backbone.pretrained={pipe}', 'model.backbone.conditioning=input']
+    # the recipe's adapter reads the LR latent from the UNet's input, which 'input' lacks:
+    # refused rather than exported without it
+    with pytest.raises(SystemExit, match="conditioning='input'"):
+        tool.main(args)
+    assert not (tmp_path / 'out').exists()
+    tool.main(args + ['model.neck=None'])
     with open(tmp_path / 'out' / 'config.json') as f:
         assert json.load(f)['in_channels'] == 4
+    assert not (tmp_path / 'out' / 'adapter').exists()
