@@ -3,7 +3,8 @@
 # Files: see configs/_base_/models/pgp_sd21unet.py and configs/pgp_diffsr/README.md.
 # Coarse stage at the start: the encoder and bottleneck blocks that change least between
 # adjacent sampling steps; fine stage: decoder blocks whose input-vs-output cosine
-# dissimilarity is below 0.2 (the paper's threshold). The paper's budget for a pretrained
+# dissimilarity (Phi) is below 0.2 (the paper's threshold) and whose KL (Psi) is below 0.2
+# (the paper gives no Psi value: ours, untuned). The paper's budget for a pretrained
 # UNet is unpublished; pgpsr's choice removes 15% of all blocks (units and transformer
 # layers alike) from the encoder and bottleneck in the coarse stage, a config value.
 # exportable=True: every stage removes only what a diffusers UNet2DConditionModel config
@@ -23,7 +24,8 @@ optim_wrapper = dict(optimizer=dict(lr=2e-5))
 custom_hooks = [
     dict(type='ProgressivePruneHook', criterion='cosine', calib_batches=8, calib_steps=20,
          stages=[dict(at=0, parts=['encoder', 'bottleneck'], ratio=0.15),
-                 dict(at=10000, parts=['decoder'], threshold=0.2)],
+                 dict(at=10000, parts=['decoder'],
+                      threshold=dict(cosine=0.2, kl=0.2))],
          distill=dict(output=1.0, feature=0.5), measure_lr_size=(128, 128),
          exportable=True),
     dict(type='EMAHook', momentum=1e-4, priority=49),

@@ -4,15 +4,18 @@ A stage names the parts it may touch and one way to size the cut:
 ``blocks`` (explicit names), ``num_blocks``, ``ratio`` (of the backbone's original
 blocks), ``keep`` (blocks left per part: PGP-DiffSR's coarse stage keeps 1 encoder and
 1 bottleneck block) or ``threshold`` (every block whose score is below it: the fine stage,
-0.2 for cosine in the paper). Non-droppable blocks (shape-changing) are never chosen.
+0.2 for cosine in the paper). A threshold per measure, ``threshold=dict(cosine=0.2,
+kl=0.2)``, is PGP-DiffSR's joint rule: a block goes when Phi *and* Psi are both below
+their thresholds (the ``joint`` criterion, whatever the stage's ``criterion``). Non-droppable blocks (shape-changing) are never chosen.
 ``exportable=True`` keeps the model exportable to its release format (a diffusers folder
 for pretrained UNets): candidates become the removals that format can express
 (``exportable.py``), an encoder unit together with its decoder mirror for instance.
 """
-from typing import Dict, List, Sequence
+from typing import Dict, List, Sequence, Tuple
 
 from pgpsr.utils.block_parts import PARTS
 from .exportable import select_exportable
+from .measures import MEASURES
 
 SIZE_KEYS = ('blocks', 'num_blocks', 'ratio', 'keep', 'threshold')
 
@@ -27,9 +30,30 @@ def check_stage(stage: Dict) -> None:
     given = [k for k in SIZE_KEYS if k in stage]
     if len(given) != 1:
         raise ValueError(f'pruning stage {stage}: give exactly one of {SIZE_KEYS}')
+    threshold = stage.get('threshold')
+    if isinstance(threshold, dict) and (not threshold or set(threshold) - set(MEASURES) or
+                                        min(threshold.values()) <= 0):
+        raise ValueError(f'pruning stage {stage}: a threshold per measure needs positive '
+                         f'values for measures among {list(MEASURES)}')
     bad_parts = set(stage.get('parts', PARTS)) - set(PARTS)
     if bad_parts:
         raise ValueError(f'pruning stage {stage}: unknown parts {sorted(bad_parts)}')
+
+
+def resolve_joint(stage: Dict, criterion: str) -> Tuple[Dict, str, Dict]:
+    """``(stage, criterion, scorer kwargs)`` to score and select with: a threshold per
+    measure becomes the ``joint`` criterion (scores normalised by their thresholds) and
+    threshold 1; anything else is returned as given."""
+    check_stage(stage)
+    threshold = stage.get('threshold')
+    if not isinstance(threshold, dict):
+        return stage, criterion, {}
+    return dict(stage, threshold=1.0), 'joint', dict(thresholds=dict(threshold))
+
+
+def needs_calibration(stage: Dict, criterion: str) -> bool:
+    """Whether scoring runs the model on calibration data (the redundancy measures)."""
+    return isinstance(stage.get('threshold'), dict) or criterion in MEASURES
 
 
 def select_blocks(backbone, scores: Dict[str, float], stage: Dict,

@@ -8,7 +8,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence
 
 from .complexity import complexity
 from .importance import score_blocks
-from .policy import select_blocks
+from .policy import resolve_joint, select_blocks
 from .surgery import drop_blocks
 
 
@@ -25,7 +25,8 @@ def prune_step(model, stage: Dict, batches: Iterable[Dict] = (), criterion: str 
         ``dict(removed=[names], scores={name: score}, params=..., backbone_params=...,
         step_macs=...)``, the counts taken after the removal at LR ``lr_size``.
     """
-    scores = score_blocks(criterion, model, batches, num_steps=num_steps, seed=seed)
+    stage, criterion, extra = resolve_joint(stage, criterion)
+    scores = score_blocks(criterion, model, batches, num_steps=num_steps, seed=seed, **extra)
     total = len(model.backbone.blocks(include_dropped=True))
     names = select_blocks(model.backbone, scores, stage, total)
     if agree is not None:

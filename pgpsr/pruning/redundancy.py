@@ -14,6 +14,7 @@ from typing import Dict, Iterable, List, Optional
 import numpy as np
 import torch
 from mmengine.dist import is_main_process
+from mmengine.logging import print_log
 from tqdm import tqdm
 
 from .measures import MEASURES
@@ -99,13 +100,21 @@ def analyse_redundancy(model, batches: Iterable[Dict], num_steps: Optional[int] 
 def block_redundancy(table: Dict[str, Dict], measure: str = 'cosine') -> Dict[str, float]:
     """One number per block, lower = more redundant: the adjacent-step measure for encoder
     and bottleneck blocks, input-vs-output for decoder blocks (PGP-DiffSR's coarse and
-    fine criteria). With one sampling step there is no adjacent step: io is used."""
+    fine criteria). With one sampling step there is no adjacent step: encoder and
+    bottleneck blocks are then scored input vs output too, said in one log line."""
     if measure not in MEASURES:
         raise ValueError(f'unknown measure {measure!r}; expected one of {list(MEASURES)}')
-    out = {}
+    out, fell_back = {}, []
     for name, row in table.items():
         adj = [v for v in row[f'adj_{measure}'] if not np.isnan(v)]
         use_adj = row['part'] != 'decoder' and adj
+        if row['part'] != 'decoder' and not adj:
+            fell_back.append(name)
         vals: List[float] = adj if use_adj else row[f'io_{measure}']
         out[name] = float(np.mean(vals))
+    if fell_back:
+        print_log(f'pruning: one sampling step, so no adjacent steps to compare: the '
+                  f'encoder and bottleneck blocks ({len(fell_back)}) are scored by their '
+                  'input vs output, as decoder blocks are (PGP-DiffSR\'s coarse criterion '
+                  'needs a multi-step sampler)', logger='current')
     return out

@@ -21,6 +21,7 @@ from mmengine.model import is_model_wrapper
 
 from pgpsr.models.backbones.base import decode_extra_state
 from pgpsr.pruning import check_stage, drop_blocks, prune_ema, prune_optimizer, prune_step
+from pgpsr.pruning.policy import needs_calibration
 from pgpsr.registry import HOOKS, MODELS
 from pgpsr.utils.pretrained import load_weights_file
 from pgpsr.utils.wrappers import unwrap
@@ -178,10 +179,12 @@ class ProgressivePruneHook(Hook):
     def _run_stage(self, runner, index: int, stage: Dict, completed: int) -> None:
         model = unwrap(runner.model)
         criterion = stage.get('criterion', self.criterion)
-        batches = self._calibration(runner) if criterion in ('cosine', 'kl') else ()
+        batches = self._calibration(runner) if needs_calibration(stage, criterion) else ()
         result = prune_step(model, stage, batches, criterion, num_steps=self.calib_steps,
                             seed=self.seed * 1000 + index, lr_size=self.measure_lr_size,
                             agree=rank_zero_choice)
+        if isinstance(stage.get('threshold'), dict):  # the joint rule, with its thresholds
+            criterion = f"joint {stage['threshold']}"
         self._rewire(runner, result['removed'])
         names, scores = result.pop('removed'), result.pop('scores')
         record = dict(stage=index, iter=completed, criterion=criterion, removed=names,
