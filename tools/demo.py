@@ -18,20 +18,17 @@ import argparse
 import json
 import os
 import os.path as osp
-import sys
 import time
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+import torch
+from tqdm import tqdm
 
-import torch  # noqa: E402
-from tqdm import tqdm  # noqa: E402
-
-from pgpsr.apis import init_model, model_and_batches  # noqa: E402
-from pgpsr.apis.demo_report import comparison_panel, write_demo_report  # noqa: E402
-from pgpsr.apis.held_out import evaluate_held_out  # noqa: E402
-from pgpsr.apis.training import train_to_completion  # noqa: E402
-from pgpsr.pruning import analyse_redundancy  # noqa: E402
-from pgpsr.pruning.report import plot_heatmap, save_table  # noqa: E402
+from pgpsr.apis import init_model, model_and_batches
+from pgpsr.apis.demo_report import comparison_panel, write_demo_report
+from pgpsr.apis.held_out import evaluate_held_out
+from pgpsr.apis.training import train_to_completion
+from pgpsr.pruning import analyse_redundancy
+from pgpsr.pruning.report import plot_heatmap, save_table
 
 CFG = 'configs/pgp_diffsr/pgp_dit_s1_demo{}_x4.py'
 SHIPPED = 'checkpoints/pgp_dit_s1_x4.pth'  # the parent trained longer (see its .py)

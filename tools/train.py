@@ -7,15 +7,12 @@ Multi-process: tools/dist_train.sh CONFIG NUM_PROCS (gloo on CPU, nccl on GPU). 
 """
 import argparse
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from mmengine.runner import Runner
 
-from mmengine.runner import Runner  # noqa: E402
-
-from pgpsr.apis import finish_distributed, load_config, prepare_environment  # noqa: E402
-from pgpsr.apis.config_paths import check_paths  # noqa: E402
-from pgpsr.apis.runner_setup import (add_runner_args, drop_validation,  # noqa: E402
+from pgpsr.apis import finish_distributed, load_config, prepare_environment
+from pgpsr.apis.config_paths import check_paths
+from pgpsr.apis.runner_setup import (add_runner_args, drop_validation,
                                      parse_runner_args)
 
 

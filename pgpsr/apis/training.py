@@ -16,14 +16,14 @@ def train_to_completion(config: str, work_dir: str, quick: bool = False,
                         cfg_options: Optional[Dict] = None) -> str:
     """Train ``config`` (with ``cfg_options`` merged, as ``--cfg-options`` would) into
     ``work_dir`` and return its final checkpoint: reused when finished, resumed from the
-    config's periodic checkpoints when interrupted. ``quick``: 6 iterations (a smoke test),
-    pruning stages moved to iteration 3 at the latest. No validation (callers evaluate)."""
+    config's periodic checkpoints when interrupted. ``quick``: 2 iterations (a smoke test),
+    pruning stages moved to iteration 1 at the latest (fine-tuned for one). No validation (callers evaluate)."""
     cfg = load_config(config, cfg_options)
     if quick:
-        cfg.train_cfg.max_iters = 6
+        cfg.train_cfg.max_iters = 2
         for hook in cfg.get('custom_hooks', []):
             for stage in hook.get('stages', []):
-                stage['at'] = min(stage['at'], 3)
+                stage['at'] = min(stage['at'], 1)
     cfg.train_cfg.val_interval = cfg.train_cfg.max_iters + 1  # no validation
     ckpt = cfg.default_hooks.checkpoint
     ckpt.interval = min(ckpt.get('interval', cfg.train_cfg.max_iters), cfg.train_cfg.max_iters)
@@ -50,7 +50,7 @@ def recipe_parser(description: str, work_dir: str):
     p = argparse.ArgumentParser(description=description)
     p.add_argument('--work-dir', default=work_dir)
     p.add_argument('--quick', action='store_true',
-                   help='6 iterations per run (a smoke test; the models are meaningless)')
+                   help='2 iterations per run (a smoke test; the models are meaningless)')
     p.add_argument('--data-root', default=DEFAULT_PHOTOS,
                    help='photo set with train/ and heldout/ (default: the `make data` one, '
                    'built first if missing)')

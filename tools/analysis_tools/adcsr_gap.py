@@ -10,12 +10,9 @@ distillation. PSNR-Y on the held-out photos (the results-table protocol) of
         checkpoints/adcsr_demo_x4.pth [--photo-set embedded|photos] [--json gap.json]
 """
 import argparse
-import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-
-from pgpsr.utils.report_files import write_json  # noqa: E402
+from pgpsr.utils.report_files import write_json
 
 
 def parse_args(argv=None):

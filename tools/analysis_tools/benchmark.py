@@ -13,13 +13,9 @@ discriminator). ``--device meta`` counts params and MACs of real-size configs wi
 allocating their weights (no checkpoint, no timing), e.g. SD-size models on a laptop.
 """
 import argparse
-import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-
-from pgpsr.apis.benchmarking import run, to_markdown  # noqa: E402
-from pgpsr.utils.report_files import write_json  # noqa: E402
+from pgpsr.apis.benchmarking import run, to_markdown
+from pgpsr.utils.report_files import write_json
 
 
 def parse_args(argv=None):

@@ -8,20 +8,16 @@ No fine-tuning: this isolates the choice of blocks. Prints a Markdown table.
 """
 import argparse
 import copy
-import os.path as osp
 import statistics
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from mmengine.config import DictAction
 
-from mmengine.config import DictAction  # noqa: E402
-
-from pgpsr.apis import model_and_batches  # noqa: E402
-from pgpsr.apis.analysis_setup import fixed_batches  # noqa: E402
-from pgpsr.evaluation.evaluate import evaluate_model  # noqa: E402
-from pgpsr.models.backbones.base import PARTS  # noqa: E402
-from pgpsr.pruning import complexity, prune_step  # noqa: E402
-from pgpsr.utils.report_files import write_json  # noqa: E402
+from pgpsr.apis import model_and_batches
+from pgpsr.apis.analysis_setup import fixed_batches
+from pgpsr.evaluation.evaluate import evaluate_model
+from pgpsr.models.backbones.base import PARTS
+from pgpsr.pruning import complexity, prune_step
+from pgpsr.utils.report_files import write_json
 
 
 def parse_args(argv=None):

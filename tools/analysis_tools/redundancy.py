@@ -11,15 +11,12 @@ decoder blocks whose output barely differs from their input.
 import argparse
 import os
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from mmengine.config import DictAction
 
-from mmengine.config import DictAction  # noqa: E402
-
-from pgpsr.apis import model_and_batches  # noqa: E402
-from pgpsr.pruning import analyse_redundancy, block_redundancy  # noqa: E402
-from pgpsr.pruning.report import plot_heatmap, save_table  # noqa: E402
+from pgpsr.apis import model_and_batches
+from pgpsr.pruning import analyse_redundancy, block_redundancy
+from pgpsr.pruning.report import plot_heatmap, save_table
 
 
 def parse_args(argv=None):

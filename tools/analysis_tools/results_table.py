@@ -15,12 +15,10 @@ import argparse
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from tqdm import tqdm
 
-from tqdm import tqdm  # noqa: E402
-
-from pgpsr.apis import results_table  # noqa: E402
-from pgpsr.utils.report_files import write_report  # noqa: E402
+from pgpsr.apis import results_table
+from pgpsr.utils.report_files import write_report
 
 
 def parse_args(argv=None):

@@ -9,12 +9,9 @@ The second form reads the files from the installed PyPI package (no download at 
 configs/peers/realesrgan_x4plus.py in tools/test.py, tools/infer.py and benchmark.py.
 """
 import argparse
-import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-
-from pgpsr.models.editors.peer_sr.rrdbnet_conversion import (  # noqa: E402
+from pgpsr.models.editors.peer_sr.rrdbnet_conversion import (
     convert_ncnn_rrdbnet, find_in_package)
 
 

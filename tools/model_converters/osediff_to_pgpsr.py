@@ -9,12 +9,9 @@ lora_alpha / rank, peft's rule; OSEDiff trains with peft's default alpha, 8.
 """
 import argparse
 import json
-import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-
-from pgpsr.apis.osediff_conversion import convert_osediff  # noqa: E402
+from pgpsr.apis.osediff_conversion import convert_osediff
 
 
 def main(argv=None):
