@@ -19,9 +19,50 @@ def tool_env():
     return env
 
 
-def run_tool(args, **kw):
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=tool_env(),
-                          capture_output=True, text=True, **kw)
+def run_tool(args, timeout=None, fresh=False):
+    """``python ARGS`` from the repo root: a forked copy of this worker's tool zygote
+    (``tool_zygote.py``: the imports paid once), or a new interpreter with ``fresh`` or
+    ``PGPSR_FRESH_TOOLS=1`` in the environment. Returns a ``subprocess.CompletedProcess``;
+    raises ``TimeoutExpired`` past ``timeout``."""
+    if fresh or os.environ.get('PGPSR_FRESH_TOOLS') == '1':
+        return subprocess.run([sys.executable, *args], cwd=ROOT, env=tool_env(),
+                              capture_output=True, text=True, timeout=timeout)
+    reply = _zygote().request(dict(args=list(args), cwd=ROOT, env=tool_env(),
+                                   timeout=timeout))
+    if reply['returncode'] is None:
+        raise subprocess.TimeoutExpired([sys.executable, *args], timeout,
+                                        reply['stdout'], reply['stderr'])
+    return subprocess.CompletedProcess([sys.executable, *args], reply['returncode'],
+                                       reply['stdout'], reply['stderr'])
+
+
+class _Zygote:
+    def __init__(self):
+        self.proc = subprocess.Popen(
+            [sys.executable, osp.join(ROOT, 'tests', 'test_tools', 'tool_zygote.py')],
+            cwd=ROOT, env=tool_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True, start_new_session=True)
+        if self.proc.stdout.readline().strip() != 'ready':
+            raise RuntimeError('the tool zygote did not start (run a tool with fresh=True '
+                               'to see why)')
+
+    def request(self, req: dict) -> dict:
+        self.proc.stdin.write(json.dumps(req) + '\n')
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError('the tool zygote died')
+        return json.loads(line)
+
+
+_ZYGOTE = None
+
+
+def _zygote() -> _Zygote:
+    global _ZYGOTE
+    if _ZYGOTE is None or _ZYGOTE.proc.poll() is not None:
+        _ZYGOTE = _Zygote()
+    return _ZYGOTE
 
 
 def write_config(path, body: str, base='configs/pgp_diffsr/pgp_dit_tiny_x4.py'):
