@@ -36,8 +36,9 @@ def test_reconstruction_loss_falls_on_real_photos():
     model = tiny_pretrainer()
     optim = OptimWrapper(torch.optim.Adam(model.parameters(), lr=2e-3))
     batch = photo_batch()
-    first = [float(model.train_step(batch, optim)['loss_l1'].detach()) for _ in range(60)]
-    assert first[-1] < 0.6 * first[0], first[::10]
+    # measured: 0.20 of the first loss after 5 steps, 0.10 after 10, 0.04 after 60
+    first = [float(model.train_step(batch, optim)['loss_l1'].detach()) for _ in range(12)]
+    assert first[-1] < 0.5 * first[0], first
 
 
 def test_predict_reconstructs_gt_in_the_metric_convention():
