@@ -18,18 +18,15 @@ import os
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tqdm import tqdm
 
-from tqdm import tqdm  # noqa: E402
-
-from pgpsr.apis import init_model, load_config, super_resolve_float, upscale_alpha  # noqa: E402
-from pgpsr.apis.inference import checkpoint_of  # noqa: E402
-from pgpsr.apis.runner_setup import add_cfg_options_arg  # noqa: E402
-from pgpsr.models.color_fix import COLOR_FIXES  # noqa: E402
-from pgpsr.datasets.image_folder import IMG_EXTENSIONS, list_images  # noqa: E402
-from pgpsr.datasets.image_io import BadImageError, read_image  # noqa: E402
-from pgpsr.datasets.image_writer import write_png  # noqa: E402
-from pgpsr.utils.pretrained import MissingWeightsError  # noqa: E402
+from pgpsr.apis import init_model, load_config, super_resolve_to_canvas
+from pgpsr.apis.inference import checkpoint_of
+from pgpsr.apis.runner_setup import add_cfg_options_arg
+from pgpsr.models.color_fix import COLOR_FIXES
+from pgpsr.datasets.image_folder import IMG_EXTENSIONS, list_images
+from pgpsr.datasets.image_io import BadImageError, read_image
+from pgpsr.utils.pretrained import MissingWeightsError
 
 
 def parse_args(argv=None):
@@ -106,11 +103,14 @@ def main(argv=None) -> int:
         def progress(done, total):
             tiles.total = total
             tiles.update(done - tiles.n)
-        sr = super_resolve_float(model, img.rgb, args.tile, args.tile_overlap, args.color_fix,
-                                 args.precision, args.seed, progress)
+        # strip by strip into the quantised output: the output's bytes are the only
+        # full-size buffer (tiling.py, color_fix_strips.py)
+        canvas = super_resolve_to_canvas(model, img.rgb, img.alpha, img.bit_depth, args.tile,
+                                         args.tile_overlap, args.color_fix, args.precision,
+                                         args.seed, progress)
         tiles.close()
-        alpha = upscale_alpha(img.alpha, model.scale) if img.alpha is not None else None
-        write_png(dst, sr, alpha, img.bit_depth)
+        canvas.save(dst)
+        del canvas, img
     for path, reason in failed.items():
         print(f'FAILED {path}: {reason}', file=sys.stderr)
     print(f'{len(inputs) - len(failed)} of {len(inputs)} images written to {args.output}')

@@ -8,6 +8,7 @@ from mmengine.config import Config
 from mmengine.runner import load_checkpoint
 
 from pgpsr import register_all_modules
+from pgpsr.datasets.png_canvas import PngCanvas
 from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import require_local_path
 
@@ -42,8 +43,12 @@ def checkpoint_of(cfg, given: Optional[str]) -> Optional[str]:
 def _to_tensor(img: np.ndarray) -> torch.Tensor:
     if img.ndim != 3 or img.shape[2] != 3:
         raise ValueError(f'expected an HxWx3 RGB array, got shape {img.shape}')
-    x = img.astype(np.float32) / (255.0 if img.dtype == np.uint8 else 1.0)
-    return torch.from_numpy(np.ascontiguousarray(x)).permute(2, 0, 1)[None] * 2 - 1
+    # one float copy, then in place (the same arithmetic as x / 255 * 2 - 1): a big
+    # photo's LR costs 12 bytes a pixel per copy
+    x = torch.from_numpy(np.array(img, dtype=np.float32, order='C', copy=True))
+    if img.dtype == np.uint8:
+        x.div_(255.0)
+    return x.mul_(2).sub_(1).permute(2, 0, 1)[None]
 
 
 @torch.no_grad()
@@ -71,6 +76,43 @@ def super_resolve(model, img: np.ndarray, seed: Optional[int] = None, **kwargs) 
     """HxWx3 RGB uint8 (or float in [0, 1]) -> (scale*H)x(scale*W)x3 RGB uint8."""
     out = super_resolve_float(model, img, seed=seed, **kwargs)
     return np.rint(out * 255).astype(np.uint8)
+
+
+@torch.no_grad()
+def super_resolve_to_canvas(model, rgb: np.ndarray, alpha: Optional[np.ndarray] = None,
+                            bit_depth: int = 8, tile: Optional[int] = None,
+                            tile_overlap: Optional[int] = None, color: Optional[str] = None,
+                            precision: str = 'fp32', seed: Optional[int] = None,
+                            progress: Optional[Callable[[int, int], None]] = None,
+                            spool_dir: Optional[str] = None) -> PngCanvas:
+    """``super_resolve_float`` quantised strip by strip into the output image (plus the
+    upscaled ``alpha``), for photos of any size: host memory beyond the model's is the
+    output's own bytes and a few strips, and the pixels equal ``write_png`` of
+    ``super_resolve_float`` (see ``pgpsr.models.tiling`` / ``color_fix_strips``).
+    Arguments as there; ``bit_depth`` 8 or 16; ``spool_dir``: AdaIN's temporary file.
+    """
+    from pgpsr.evaluation.efficiency import autocast
+    lr, s = _to_tensor(rgb), model.scale
+    canvas = PngCanvas(lr.shape[-2] * s, lr.shape[-1] * s, alpha is not None, bit_depth)
+    with autocast(next(model.parameters()).device, precision):
+        for y0, strip in model.iter_any_size_strips(lr, seed, tile, tile_overlap, progress,
+                                                    color, spool_dir):
+            for r in range(0, strip.shape[-2], 64):  # numpy temporaries of 64 rows at most
+                rows = strip[0, :, r:r + 64].float().permute(1, 2, 0).numpy()
+                canvas.put_rgb(y0 + r, ((rows + 1) / 2).clip(0, 1))
+    if alpha is not None:
+        band = 256
+        for r0 in range(0, canvas.bgra.shape[0], band):
+            r1 = min(canvas.bgra.shape[0], r0 + band)
+            canvas.put_alpha(r0, upscale_alpha_rows(alpha, s, r0, r1))
+    return canvas
+
+
+def upscale_alpha_rows(alpha: np.ndarray, scale: int, r0: int, r1: int) -> np.ndarray:
+    """Rows ``r0 .. r1`` of :func:`upscale_alpha`, from an alpha band with a 3-row halo
+    (bicubic reads 2 rows either side), so a big alpha is never upscaled whole."""
+    a, b = max(0, r0 // scale - 3), min(alpha.shape[0], -(-r1 // scale) + 3)
+    return upscale_alpha(alpha[a:b], scale)[r0 - a * scale:r1 - a * scale]
 
 
 def upscale_alpha(alpha: np.ndarray, scale: int) -> np.ndarray:

@@ -111,3 +111,29 @@ def test_a_typo_in_cfg_options_is_refused_by_name(tmp_path):
                     '--cfg-options', 'modle.test_cfg.tile=8'], timeout=300)
     assert res.returncode != 0 and "'modle' (did you mean 'model'?)" in res.stderr
     assert 'Traceback' not in res.stderr
+
+
+def test_infer_writes_the_pixels_of_the_full_size_float_path(tmp_path):
+    """tools/infer.py quantises strip by strip; its 8-bit PNG (colour and alpha) equals
+    the full-size path it replaced, super_resolve_float + upscale_alpha + write_png."""
+    from pgpsr.apis import init_model, super_resolve_float, upscale_alpha
+    from pgpsr.datasets.image_writer import write_png
+    torch.manual_seed(1)
+    model = MODELS.build(Config.fromfile(f'{ROOT}/{CONFIG}').model)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(torch.randn_like(p) * 0.05)
+    ckpt = tmp_path / 'drift.pth'
+    torch.save(dict(state_dict=model.state_dict()), ckpt)
+    rgba = np.random.default_rng(4).integers(0, 255, (27, 19, 4), dtype=np.uint8)
+    Image.fromarray(rgba, 'RGBA').save(tmp_path / 'a.png')
+    res = run_tool(['tools/infer.py', CONFIG, str(ckpt), '--input', str(tmp_path / 'a.png'),
+                    '--output', str(tmp_path / 'new'), '--tile', '8', '--tile-overlap', '2',
+                    '--color-fix', 'wavelet'], timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    loaded = init_model(Config.fromfile(f'{ROOT}/{CONFIG}'), str(ckpt))
+    sr = super_resolve_float(loaded, rgba[..., :3], tile=8, tile_overlap=2, color='wavelet')
+    write_png(str(tmp_path / 'old.png'), sr, upscale_alpha(rgba[..., 3] / np.float32(255), 4))
+    new = np.asarray(Image.open(tmp_path / 'new' / 'a_x4.png'))
+    assert new.shape == (108, 76, 4)
+    assert np.array_equal(new, np.asarray(Image.open(tmp_path / 'old.png')))

@@ -7,19 +7,23 @@ its own); this mixin
 gives it ``sample_any_size`` and ``predict`` for tools/test.py, infer.py and benchmark.py.
 """
 from functools import partial
-from typing import Callable, Dict, List, Optional, Union
+from typing import Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
 from mmagic.structures import DataSample
 
 from ..color_fix import COLOR_FIXES, color_fix
-from ..tiling import tiled_super_resolve
+from ..color_fix_strips import color_fix_strips
+from ..tiling import Strip, iter_tiled_strips, tiled_super_resolve
 
 #: test_cfg keys every SR model has: LR tile size and overlap (None: whole image), tiles
 #: per forward, the sampling seed, and the colour fix applied to the whole result
 #: ('none', 'wavelet', 'adain', 'adain_lr')
 SHARED_TEST_CFG = dict(tile=None, tile_overlap=8, tile_batch=1, seed=0, color_fix='none')
+
+#: SR rows per strip when an untiled result is streamed (bounds the colour fix's buffers)
+UNTILED_STRIP_ROWS = 256
 
 
 def merge_config(defaults: Dict, given: Optional[Dict], owner: str) -> Dict:
@@ -83,10 +87,7 @@ class SRPredictMixin:
         big image given on the CPU never sits whole on the accelerator. The colour fix
         (``color``, default ``test_cfg.color_fix``) then runs once on the whole result.
         """
-        method = self.test_cfg.get('color_fix', 'none') if color is None else color
-        tile = self.test_cfg.get('tile') if tile is None else tile
-        overlap = self.test_cfg.get('tile_overlap', 8) if tile_overlap is None else tile_overlap
-        base = self.test_cfg.get('seed', 0) if seed is None else seed
+        method, tile, overlap, base = self._any_size_settings(seed, tile, tile_overlap, color)
         device = next(self.parameters()).device
         if not tile or max(lr.shape[-2:]) <= tile:
             sr = self.sample(lr.to(device), seed=base).to(lr.device)
@@ -97,6 +98,45 @@ class SRPredictMixin:
                                                 device, progress, batch)
                             for img in lr]).to(lr.device)
         return color_fix(sr.float(), lr.float(), method) if method != 'none' else sr
+
+    def iter_any_size_strips(self, lr: torch.Tensor, seed: Optional[int] = None,
+                             tile: Optional[int] = None, tile_overlap: Optional[int] = None,
+                             progress: Optional[Callable[[int, int], None]] = None,
+                             color: Optional[str] = None,
+                             spool_dir: Optional[str] = None) -> Iterator[Strip]:
+        """``sample_any_size`` of one 1x3xHxW LR as ``(y0, strip)`` pairs on the CPU, top
+        to bottom, colour-fixed strip by strip: no full-size float image is ever held
+        when tiling (a big photo costs only its output buffer; see tiling.py and
+        color_fix_strips.py). ``spool_dir``: AdaIN's temporary file (default: the
+        system's). Lazy: the model runs as the strips are consumed.
+        """
+        if lr.shape[0] != 1:
+            raise ValueError(f'iter_any_size_strips takes one image, got a batch of {lr.shape[0]}')
+        method, tile, overlap, base = self._any_size_settings(seed, tile, tile_overlap, color)
+        device = next(self.parameters()).device
+        lr = lr.cpu()
+        if not tile or max(lr.shape[-2:]) <= tile:
+            strips = self._untiled_strips(lr, base, device)
+        else:
+            strips = iter_tiled_strips(partial(self._sample_tiles, base), lr, self.scale, tile,
+                                       overlap, device, progress,
+                                       self.test_cfg.get('tile_batch', 1))
+        return color_fix_strips(strips, lr.float(), self.scale, method, spool_dir)
+
+    def _untiled_strips(self, lr: torch.Tensor, base: int, device) -> Iterator[Strip]:
+        sr = self.sample(lr.to(device), seed=base).cpu()
+        for y in range(0, sr.shape[-2], UNTILED_STRIP_ROWS):
+            yield y, sr[..., y:y + UNTILED_STRIP_ROWS, :]
+
+    def _any_size_settings(self, seed: Optional[int], tile: Optional[int],
+                           overlap: Optional[int], color: Optional[str]
+                           ) -> Tuple[str, Optional[int], int, int]:
+        """(colour fix, tile, overlap, seed): the arguments given, else test_cfg's."""
+        cfg = self.test_cfg
+        return (cfg.get('color_fix', 'none') if color is None else color,
+                cfg.get('tile') if tile is None else tile,
+                cfg.get('tile_overlap', 8) if overlap is None else overlap,
+                cfg.get('seed', 0) if seed is None else seed)
 
     def _sample_tiles(self, base: int, tiles: torch.Tensor, seeds: List[int]) -> torch.Tensor:
         if self.deterministic_sampling:
