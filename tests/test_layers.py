@@ -61,3 +61,25 @@ def test_the_check_catches_an_upward_import(tmp_path):
     assert violations(str(tmp_path)) == [
         'pgpsr/models/x.py:2 imports pgpsr.apis (apis is above models)',
         'pgpsr/utils/y.py:1 imports pgpsr.datasets (datasets is above utils)']
+
+
+def sys_path_edits(root: str):
+    """Tools that edit ``sys.path``: the package is installed (``pip install -e .``), so a
+    tool imports it like any user script would, wherever the repository is."""
+    found = []
+    for dirpath, _, files in os.walk(osp.join(root, 'tools')):
+        for f in sorted(files):
+            if f.endswith('.py'):
+                path = osp.join(dirpath, f)
+                for node in ast.walk(ast.parse(open(path).read())):
+                    if isinstance(node, ast.Attribute) and node.attr == 'path' and \
+                            isinstance(node.value, ast.Name) and node.value.id == 'sys':
+                        found.append(f'{osp.relpath(path, root)}:{node.lineno}')
+    return found
+
+
+def test_no_tool_edits_sys_path(tmp_path):
+    assert sys_path_edits(ROOT) == []
+    (tmp_path / 'tools').mkdir()
+    (tmp_path / 'tools' / 't.py').write_text('import sys\nsys.path.insert(0, "..")\n')
+    assert sys_path_edits(str(tmp_path)) == ['tools/t.py:2']

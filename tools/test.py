@@ -2,33 +2,42 @@
 original config).
 
     python tools/test.py CONFIG [CHECKPOINT] [--work-dir DIR] [--out results.json]
-                         [--gt HR_DIR --lq LR_DIR | --lq LR_DIR]
+                         [--gt HR_DIR --lq LR_DIR | --lq LR_DIR |
+                          --test-set configs/_base_/datasets/realsr_x4.py [--data-root DIR]]
+                         [--metrics config|paper] [--metric-weights DIR]
                          [--cfg-options k=v ...] [--launcher none|pytorch]
 
 CHECKPOINT may be left out when the config names every weight itself: ``load_from`` (the
 converted AdcSR release) or ``weights_in_config = True`` (the OSEDiff teacher, whose
-weights are its pretrained folders). ``--gt/--lq`` evaluate on your own pairs with the LR as given (the config's own test set
-may remake LR from GT: its log says so); ``--lq`` alone runs the no-reference metrics.
+weights are its pretrained folders). ``--gt/--lq`` evaluate on your own pairs with the LR
+as given (the config's own test set may remake LR from GT: its log says so); ``--lq``
+alone runs the no-reference metrics.
+``--test-set`` evaluates on a released test set (its given LR) with its metrics.
+``--metrics paper`` scores with the papers' nine metrics (the no-reference four without GT)
+and prints their markdown row. ``--cfg-options`` on test_dataloader / test_evaluator are
+applied after these options, so they reach what the options put in
+(``test_evaluator.7.pyiqa_opts.test_sample=1``: MANIQA on 1 crop instead of pyiqa's 20).
 """
 import argparse
 import json
 import math
 import os
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from mmengine.runner import Runner
 
-from mmengine.runner import Runner  # noqa: E402
+from pgpsr.apis import finish_distributed, load_config, prepare_environment
+from pgpsr.apis.config_keys import check_cfg_options
+from pgpsr.apis.config_paths import check_paths
+from pgpsr.apis.given_folders import use_given_folders
+from pgpsr.apis.inference import checkpoint_of
+from pgpsr.apis.paper_metrics import markdown_row, paper_row, use_paper_metrics
+from pgpsr.apis.runner_setup import add_runner_args, parse_runner_args
+from pgpsr.apis.test_sets import use_test_set
 
-from pgpsr.apis import finish_distributed, load_config, prepare_environment  # noqa: E402
-from pgpsr.apis.config_paths import check_paths  # noqa: E402
-from pgpsr.apis.given_folders import use_given_folders  # noqa: E402
-from pgpsr.apis.inference import checkpoint_of  # noqa: E402
-from pgpsr.apis.runner_setup import add_runner_args, parse_runner_args  # noqa: E402
-
-PAIRED_BASE = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
-                       'configs', '_base_', 'datasets', 'paired_folders_x4.py')
+CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', '_base_')
+PAIRED_BASE = osp.join(CONFIGS, 'datasets', 'paired_folders_x4.py')
+PAPER_METRICS = osp.join(CONFIGS, 'evaluation', 'paper_x4.py')
 
 
 def parse_args(argv=None):
@@ -40,16 +49,30 @@ def parse_args(argv=None):
     p.add_argument('--out', help='write the metrics as JSON here')
     p.add_argument('--gt', help='GT folder of your own pairs (matched to --lq by file name)')
     p.add_argument('--lq', help='LR folder: evaluated as given (alone: no-reference metrics)')
+    p.add_argument('--test-set', help='a test-set config, e.g. '
+                   'configs/_base_/datasets/realsr_x4.py (its data and metrics)')
+    p.add_argument('--data-root', help="the test set's folder, if not the config's")
+    p.add_argument('--metrics', choices=['config', 'paper'], default='config',
+                   help="paper: the papers' nine (PSNR SSIM LPIPS DISTS FID NIQE MUSIQ "
+                   'MANIQA CLIPIQA; without GT the no-reference four)')
+    p.add_argument('--metric-weights', help='torch-hub-style folder of the pyiqa weights '
+                   '(default $PGPSR_PYIQA_WEIGHTS, else weights/torch_hub)')
     add_runner_args(p, 'model.test_cfg.num_steps=50')
     return parse_runner_args(p, argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = load_config(args.config, args.cfg_options)
+    options = args.cfg_options or {}
+    test_keys = ('test_dataloader', 'test_evaluator')
+    late = {k: v for k, v in options.items() if k.split('.')[0] in test_keys}
+    cfg = load_config(args.config, {k: v for k, v in options.items() if k not in late})
+    check_cfg_options(late)
     cfg.launcher = args.launcher
     if args.gt and not args.lq:
         raise SystemExit('--gt needs --lq: the LR folder to super-resolve')
+    if args.test_set and args.lq:
+        raise SystemExit('--test-set and --lq/--gt both name the test data: give one')
     try:
         cfg.load_from = checkpoint_of(cfg, args.checkpoint)
     except ValueError as exc:
@@ -59,13 +82,28 @@ def main(argv=None):
     prepare_environment(cfg, args.launcher)
     if args.lq:
         use_given_folders(cfg, PAIRED_BASE, args.lq, args.gt)
+    elif args.test_set:
+        use_test_set(cfg, args.test_set, args.data_root)
+    if args.metrics == 'paper':
+        try:
+            use_paper_metrics(cfg, PAPER_METRICS, args.metric_weights)
+        except FileNotFoundError as exc:
+            raise SystemExit(str(exc))
+    if late:  # after the test set and metrics these options put in, so they reach them
+        cfg.merge_from_dict(late)
+    cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [dict(type='EvalProgressHook')]
     check_paths(cfg, ('test_dataloader',))  # every missing path in one message
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
-    if args.out:
-        from mmengine.dist import is_main_process
-        if is_main_process():
-            write_results(args.out, metrics, runner.test_evaluator.metrics)
+    from mmengine.dist import is_main_process
+    if is_main_process():
+        row = paper_row(metrics) if args.metrics == 'paper' else None
+        out = args.out or (osp.join(cfg.work_dir, 'paper_metrics.json') if row else None)
+        if out:
+            write_results(out, metrics, runner.test_evaluator.metrics, row)
+        if row:
+            label = osp.splitext(osp.basename(args.config))[0]
+            print(f'{markdown_row(label, row)}\n(JSON: {out})', flush=True)
     finish_distributed()
     return metrics
 
@@ -76,8 +114,9 @@ def _number(v):
     return None if math.isnan(v) else v
 
 
-def write_results(path: str, metrics: dict, metric_objs) -> None:
-    """``{"mean": {...}, "per_image": {name: {...}}, "skipped": {metric: reason}}``."""
+def write_results(path: str, metrics: dict, metric_objs, paper=None) -> None:
+    """``{"mean": {...}, "per_image": {name: {...}}, "skipped": {metric: reason}}``, and
+    with ``paper`` (the papers' nine columns in order) ``"paper_row"``."""
     per_image, skipped = {}, {}
     for m in metric_objs:
         for rec in getattr(m, 'per_image', []):
@@ -86,9 +125,12 @@ def write_results(path: str, metrics: dict, metric_objs) -> None:
         if getattr(m, 'skip_reason', None):
             skipped[type(m).__name__] = m.skip_reason
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    result = dict(mean={k: _number(v) for k, v in metrics.items()}, per_image=per_image,
+                  skipped=skipped)
+    if paper is not None:
+        result['paper_row'] = paper
     with open(path, 'w') as f:
-        json.dump(dict(mean={k: _number(v) for k, v in metrics.items()},
-                       per_image=per_image, skipped=skipped), f, indent=2, allow_nan=False)
+        json.dump(result, f, indent=2, allow_nan=False)
 
 
 if __name__ == '__main__':

@@ -2,8 +2,8 @@
 
 Real files where a package ships them: LPIPS v0.1 AlexNet heads (``lpips``), DISTS
 alpha/beta (``DISTS_pytorch``), NIQE's pristine MATLAB parameters (``mmagic``). Every other
-network is seeded random weights saved in the exact format (file name, state-dict keys)
-pyiqa reads; pgpsr and the pyiqa oracle load the same files.
+network is seeded random weights saved in the exact format (file name, state-dict keys and
+shapes) pyiqa reads; pgpsr and the pyiqa oracle load the same files.
 """
 import os
 import os.path as osp
@@ -22,6 +22,24 @@ def _save(state, root, rel):
 
 def _package_file(module, *rel):
     return osp.join(osp.dirname(module.__file__), *rel)
+
+
+def _backbone_state(arch) -> dict:
+    """A torchvision classifier's state dict (keys and shapes of ``arch()``): seeded
+    He-normal ``features``, and the classifier pyiqa never runs as zero-stride zeros, so
+    neither its 100M-parameter init nor its 0.5 GB reach the disk (torch saves the one
+    element; ``load_state_dict`` broadcasts it)."""
+    with torch.device('meta'):
+        shapes = {k: v.shape for k, v in arch().state_dict().items()}
+    state = {}
+    for key, shape in shapes.items():
+        if not key.startswith('features.'):
+            state[key] = torch.zeros(()).expand(shape)
+        elif len(shape) == 4:
+            state[key] = torch.randn(shape) * (2 / (shape[1] * shape[2] * shape[3])) ** 0.5
+        else:
+            state[key] = torch.randn(shape) * 0.01
+    return state
 
 
 def _tiny_clip(path):
@@ -48,13 +66,14 @@ def build_weights(root: str, which=('lpips', 'dists', 'fid', 'niqe', 'musiq', 'm
     from pgpsr.compat import pyiqa_offline
     torch.manual_seed(0)
     if 'lpips' in which:
-        _save(torchvision.models.alexnet().state_dict(), root,
+        _save(_backbone_state(torchvision.models.alexnet), root,
               'checkpoints/alexnet-owt-7be5be79.pth')
         os.makedirs(osp.join(root, 'pyiqa'), exist_ok=True)
         shutil.copy(_package_file(lpips, 'weights', 'v0.1', 'alex.pth'),
                     osp.join(root, 'pyiqa', 'LPIPS_v0.1_alex-df73285e.pth'))
     if 'dists' in which:
-        _save(torchvision.models.vgg16().state_dict(), root, 'checkpoints/vgg16-397923af.pth')
+        _save(_backbone_state(torchvision.models.vgg16), root,
+              'checkpoints/vgg16-397923af.pth')
         shutil.copy(_package_file(DISTS_pytorch, 'weights.pt'),
                     osp.join(root, 'pyiqa', 'DISTS_weights-f5e65c96.pth'))
     if 'fid' in which:

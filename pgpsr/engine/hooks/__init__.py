@@ -1,4 +1,5 @@
-"""Hooks: ProgressivePruneHook."""
+"""Hooks: ProgressivePruneHook, EvalProgressHook."""
+from .eval_progress_hook import EvalProgressHook
 from .progressive_prune_hook import ProgressivePruneHook
 
-__all__ = ['ProgressivePruneHook']
+__all__ = ['EvalProgressHook', 'ProgressivePruneHook']

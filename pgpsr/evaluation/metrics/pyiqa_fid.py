@@ -40,6 +40,7 @@ class PyiqaFID(BaseMetric):
         channel_order: Order of the tensors reaching the metric (mmagic hands BGR).
     """
     default_prefix: Optional[str] = ''
+    pyiqa_name = 'fid'
 
     def __init__(self, weights_dir: Optional[str] = None, device: Optional[str] = None,
                  channel_order: str = 'bgr', **kwargs) -> None:
