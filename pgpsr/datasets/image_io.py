@@ -44,11 +44,23 @@ def _deep_colour(path: str, fmt: Optional[str]) -> Optional[np.ndarray]:
     return np.ascontiguousarray(arr[..., [2, 1, 0, 3][:arr.shape[2]]])
 
 
+def _load_strictly(im) -> None:
+    """``im.load()`` that fails on a truncated file even when an imported library has set
+    Pillow's process-wide ``LOAD_TRUNCATED_IMAGES`` (pyiqa does, on import)."""
+    from PIL import ImageFile
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        im.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+
+
 def read_image(path: str) -> DecodedImage:
     """Decode ``path`` fully (truncation is detected) into RGB float32 + optional alpha."""
     try:
         with Image.open(path) as im:
-            im.load()
+            _load_strictly(im)
             mode, fmt = im.mode, im.format
             if mode in ('P', 'PA', 'LA', 'CMYK', 'YCbCr', 'HSV', 'LAB', '1', 'RGBX', 'RGBa'):
                 im = im.convert('RGBA' if ('A' in mode or 'transparency' in im.info)

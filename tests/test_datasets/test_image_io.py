@@ -28,6 +28,20 @@ def test_grayscale_rgba_16bit_and_palette_are_converted(tmp_path):
     assert read_image(str(tmp_path / 'p.png')).rgb.shape == (8, 8, 3)
 
 
+def test_truncation_is_caught_even_when_pillow_was_made_lenient(tmp_path, monkeypatch):
+    """pyiqa sets ImageFile.LOAD_TRUNCATED_IMAGES = True when imported (tools/test.py
+    --metrics paper imports it): a half JPEG must still be refused, and the flag kept."""
+    import skimage.data
+    from PIL import ImageFile
+    monkeypatch.setattr(ImageFile, 'LOAD_TRUNCATED_IMAGES', True)
+    Image.fromarray(skimage.data.astronaut()).save(tmp_path / 'full.jpg', quality=90)
+    data = (tmp_path / 'full.jpg').read_bytes()
+    (tmp_path / 'cut.jpg').write_bytes(data[:len(data) // 2])
+    with pytest.raises(BadImageError, match='cut.jpg'):
+        read_image(str(tmp_path / 'cut.jpg'))
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+
+
 def test_truncated_and_non_images_raise_naming_the_file(tmp_path):
     import skimage.data
     Image.fromarray(skimage.data.astronaut()).save(tmp_path / 'full.jpg', quality=90)
