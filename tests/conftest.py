@@ -9,10 +9,18 @@ import pytest
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
-# one thread per pytest-xdist worker (make test runs two), both cores otherwise
-os.environ.setdefault('OMP_NUM_THREADS', '1' if os.environ.get('PYTEST_XDIST_WORKER') else '2')
+# one thread per pytest-xdist worker (make test runs two), both cores otherwise. Forced in
+# a worker: it inherits the controller's environment, where this file ran first and set 2,
+# and two workers of two OpenMP threads on two cores ran in-process training 4-13x slower.
+if os.environ.get('PYTEST_XDIST_WORKER'):
+    os.environ['OMP_NUM_THREADS'] = '1'
+else:
+    os.environ.setdefault('OMP_NUM_THREADS', '2')
 
 import pgpsr  # noqa: E402
+import torch  # noqa: E402
+
+torch.set_num_threads(int(os.environ['OMP_NUM_THREADS']))
 
 pgpsr.register_all_modules()
 
