@@ -36,6 +36,18 @@ def tf1_bilinear(x: torch.Tensor, size=(299, 299)) -> torch.Tensor:
     return x[..., lo] * (1 - f) + x[..., hi] * f
 
 
+def fid_of_features(results: List[Dict], distance) -> Dict[str, float]:
+    """``{'FID': distance(mean/cov of the SR features, mean/cov of the GT features)}``
+    over per-image ``{'pred', 'gt'}`` feature rows; NaN (logged) under 2 images."""
+    if len(results) < 2:
+        print_log('FID needs at least 2 images; reported as NaN', logger='current', level=30)
+        return {'FID': float('nan')}
+    pred = np.stack([r['pred'] for r in results])
+    gt = np.stack([r['gt'] for r in results])
+    return {'FID': float(distance(pred.mean(0), np.cov(pred, rowvar=False),
+                                  gt.mean(0), np.cov(gt, rowvar=False)))}
+
+
 def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     """||mu1 - mu2||^2 + Tr(S1 + S2 - 2 (S1 S2)^(1/2))."""
     with warnings.catch_warnings():
@@ -105,11 +117,4 @@ class FID(BaseMetric):
     def compute_metrics(self, results: List[Dict]) -> Dict[str, float]:
         if self.net is None:
             return {}
-        if len(results) < 2:
-            print_log('FID needs at least 2 images; reported as NaN', logger='current',
-                      level=30)
-            return {'FID': float('nan')}
-        pred = np.stack([r['pred'] for r in results])
-        gt = np.stack([r['gt'] for r in results])
-        return {'FID': frechet_distance(pred.mean(0), np.cov(pred, rowvar=False),
-                                        gt.mean(0), np.cov(gt, rowvar=False))}
+        return fid_of_features(results, frechet_distance)

@@ -11,10 +11,10 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 import torch
 from mmengine.evaluator import BaseMetric
-from mmengine.logging import print_log
 from PIL import Image
 
 from pgpsr.registry import METRICS
+from .fid import fid_of_features
 from .per_image import to_hwc_rgb
 from .pyiqa_weights import build_pyiqa_net
 
@@ -63,11 +63,4 @@ class PyiqaFID(BaseMetric):
 
     def compute_metrics(self, results: List[Dict]) -> Dict[str, float]:
         from pyiqa.archs.fid_arch import frechet_distance
-        if len(results) < 2:
-            print_log('FID needs at least 2 images; reported as NaN', logger='current',
-                      level=30)
-            return {'FID': float('nan')}
-        pred = np.stack([r['pred'] for r in results])
-        gt = np.stack([r['gt'] for r in results])
-        return {'FID': float(frechet_distance(pred.mean(0), np.cov(pred, rowvar=False),
-                                              gt.mean(0), np.cov(gt, rowvar=False)))}
+        return fid_of_features(results, frechet_distance)
