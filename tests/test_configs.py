@@ -92,3 +92,18 @@ def test_headline_config_without_vae_weights_says_what_is_missing():
     with pytest.raises(MissingWeightsError, match='sd-vae-ft-ema'):
         with torch.device('meta'):
             MODELS.build(cfg.model)
+
+
+def synthesises_test_lr(path: str) -> bool:
+    """Whether the config's test set remakes LR from GT (no ``lq_folder``)."""
+    dataset = (Config.fromfile(path).get('test_dataloader') or {}).get('dataset') or {}
+    return bool(dataset) and dataset.get('lq_folder') is None
+
+
+def test_a_dataset_config_that_remakes_test_lr_says_so_in_its_name():
+    """Scoring LR remade from GT is not scoring a given paired set: such dataset configs
+    carry 'synthlr' in their file name, and only they do."""
+    found = {osp.basename(p): synthesises_test_lr(p)
+             for p in glob.glob(osp.join(ROOT, 'configs/_base_/datasets/*.py'))}
+    assert found and any(found.values()) and not all(found.values())
+    assert {name: 'synthlr' in name for name in found} == found

@@ -1,13 +1,19 @@
-"""Imports go one way (tools -> apis -> engine -> models -> pruning / evaluation / datasets
--> registry / utils): every import in pgpsr/, function-level ones included, is read from
-the source and checked against the layer of the importing module."""
+"""Imports go one way (tools -> analysis -> apis -> converters -> engine -> models ->
+pruning / evaluation / datasets -> registry / utils): every import in pgpsr/,
+function-level ones included, is read from the source and checked against the layer of
+the importing module. Analysis runs models through the entry points, so it sits above
+them; converters need only models and utils. ``pgpsr/apis/`` holds entry points only."""
 import ast
 import os
 import os.path as osp
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-LAYERS = dict(apis=0, engine=1, models=2, pruning=3, evaluation=3, datasets=3, registry=4,
-              utils=4, compat=4, version=4)
+LAYERS = dict(analysis=0, apis=1, converters=2, engine=3, models=4, pruning=5, evaluation=5,
+              datasets=5, registry=6, utils=6, compat=6, version=6)
+# what tools/train.py, tools/test.py and tools/infer.py need to run a model; benchmarks and
+# reports go to pgpsr/analysis/, weight converters to pgpsr/converters/
+ENTRY_POINTS = {'__init__', 'inference', 'training', 'runner_setup', 'config_paths',
+                'config_keys', 'given_folders', 'test_sets', 'paper_metrics'}
 
 
 def imports(path: str, package: str):
@@ -61,6 +67,32 @@ def test_the_check_catches_an_upward_import(tmp_path):
     assert violations(str(tmp_path)) == [
         'pgpsr/models/x.py:2 imports pgpsr.apis (apis is above models)',
         'pgpsr/utils/y.py:1 imports pgpsr.datasets (datasets is above utils)']
+
+
+def non_entry_modules(root: str):
+    """Modules (or subpackages) of ``pgpsr/apis/`` outside the entry-point allow-list."""
+    apis, found = osp.join(root, 'pgpsr', 'apis'), []
+    for name in sorted(os.listdir(apis)):
+        stem, ext = osp.splitext(name)
+        module = ext == '.py' or (osp.isdir(osp.join(apis, name)) and name != '__pycache__')
+        if module and stem not in ENTRY_POINTS:
+            found.append(f'pgpsr/apis/{name}')
+    return found
+
+
+def test_apis_holds_only_entry_points():
+    assert non_entry_modules(ROOT) == []
+
+
+def test_the_check_catches_a_module_planted_in_apis(tmp_path):
+    apis = tmp_path / 'pgpsr' / 'apis'
+    apis.mkdir(parents=True)
+    for name in ('__init__.py', 'inference.py', 'notes.txt'):
+        (apis / name).write_text('')
+    (apis / 'benchmarking.py').write_text('def run():\n    pass\n')
+    (apis / 'reports').mkdir()
+    assert non_entry_modules(str(tmp_path)) == ['pgpsr/apis/benchmarking.py',
+                                                'pgpsr/apis/reports']
 
 
 def sys_path_edits(root: str):

@@ -23,9 +23,10 @@ import time
 import torch
 from tqdm import tqdm
 
-from pgpsr.apis import init_model, model_and_batches
-from pgpsr.apis.demo_report import comparison_panel, write_demo_report
-from pgpsr.apis.held_out import evaluate_held_out
+from pgpsr.analysis import model_and_batches
+from pgpsr.analysis.demo_report import comparison_panel, write_demo_report
+from pgpsr.analysis.held_out import evaluate_held_out
+from pgpsr.apis import init_model
 from pgpsr.apis.training import train_to_completion
 from pgpsr.pruning import analyse_redundancy
 from pgpsr.pruning.report import plot_heatmap, save_table
@@ -57,7 +58,7 @@ def evaluate(models: dict, work_dir: str, photo_set: str = 'embedded') -> dict:
 
 
 def benchmark(configs: dict, checkpoints: dict) -> dict:
-    from pgpsr.apis.benchmarking import run, to_markdown
+    from pgpsr.analysis.benchmarking import run, to_markdown
     names = list(configs)
     report = run([(configs[n], checkpoints[n]) for n in names], (64, 64), repeats=5, warmup=1)
     for name, row in zip(names, report['models']):

@@ -20,7 +20,7 @@ import sys
 
 from tqdm import tqdm
 
-from pgpsr.apis import init_model, load_config, super_resolve_to_canvas
+from pgpsr.apis import init_model, load_config, super_resolve_to_png
 from pgpsr.apis.inference import checkpoint_of
 from pgpsr.apis.runner_setup import add_cfg_options_arg
 from pgpsr.models.color_fix import COLOR_FIXES
@@ -103,14 +103,13 @@ def main(argv=None) -> int:
         def progress(done, total):
             tiles.total = total
             tiles.update(done - tiles.n)
-        # strip by strip into the quantised output: the output's bytes are the only
-        # full-size buffer (tiling.py, color_fix_strips.py)
-        canvas = super_resolve_to_canvas(model, img.rgb, img.alpha, img.bit_depth, args.tile,
-                                         args.tile_overlap, args.color_fix, args.precision,
-                                         args.seed, progress)
+        # strip by strip, streamed into the PNG: no full-size buffer (tiling.py,
+        # color_fix_strips.py, png_stream.py)
+        super_resolve_to_png(model, img.rgb, dst, img.alpha, img.bit_depth, tile=args.tile,
+                             tile_overlap=args.tile_overlap, color=args.color_fix,
+                             precision=args.precision, seed=args.seed, progress=progress)
         tiles.close()
-        canvas.save(dst)
-        del canvas, img
+        del img
     for path, reason in failed.items():
         print(f'FAILED {path}: {reason}', file=sys.stderr)
     print(f'{len(inputs) - len(failed)} of {len(inputs)} images written to {args.output}')

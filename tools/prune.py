@@ -16,7 +16,7 @@ import sys
 import torch
 from mmengine.config import DictAction
 
-from pgpsr.apis import model_and_batches
+from pgpsr.analysis import model_and_batches
 from pgpsr.models.backbones.base import PARTS
 from pgpsr.pruning import SCORERS, complexity, prune_step
 

@@ -55,8 +55,10 @@ def parse_args(argv=None):
     p.add_argument('--metrics', choices=['config', 'paper'], default='config',
                    help="paper: the papers' nine (PSNR SSIM LPIPS DISTS FID NIQE MUSIQ "
                    'MANIQA CLIPIQA; without GT the no-reference four)')
-    p.add_argument('--metric-weights', help='torch-hub-style folder of the pyiqa weights '
-                   '(default $PGPSR_PYIQA_WEIGHTS, else weights/torch_hub)')
+    p.add_argument('--metric-weights', default=os.environ.get('PGPSR_PYIQA_WEIGHTS') or osp.join(
+        osp.dirname(osp.dirname(osp.abspath(__file__))), 'weights', 'torch_hub'),
+        help='torch-hub-style folder of the pyiqa weights (default $PGPSR_PYIQA_WEIGHTS, '
+             'else weights/torch_hub in this repository)')
     add_runner_args(p, 'model.test_cfg.num_steps=50')
     return parse_runner_args(p, argv)
 

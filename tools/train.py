@@ -7,6 +7,7 @@ Multi-process: tools/dist_train.sh CONFIG NUM_PROCS (gloo on CPU, nccl on GPU). 
 """
 import argparse
 import os.path as osp
+import sys
 
 from mmengine.runner import Runner
 
@@ -55,7 +56,10 @@ def build_config(args):
         cfg.resume, cfg.load_from = True, args.resume
     loaders = ('train_dataloader', 'val_dataloader') if cfg.get('val_cfg') else \
         ('train_dataloader',)
-    check_paths(cfg, loaders)  # every missing weight/data/checkpoint path in one message
+    try:
+        check_paths(cfg, loaders)  # every missing weight/data/checkpoint path in one message
+    except FileNotFoundError as exc:
+        sys.exit(f'cannot start: {exc}')
     return cfg
 
 

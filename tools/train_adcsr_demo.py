@@ -11,8 +11,8 @@ distillation; then the inference-only copies that checkpoints/ ships.
 """
 import os.path as osp
 
-from pgpsr.apis.checkpoints import strip_checkpoint
 from pgpsr.apis.training import photo_set_options, recipe_parser, train_to_completion
+from pgpsr.converters.checkpoints import strip_checkpoint
 
 C = 'configs/adcsr/'
 

@@ -9,8 +9,8 @@ missing (as `make data` does). Finished runs are reused, an interrupted one resu
 """
 import os.path as osp
 
-from pgpsr.apis.checkpoints import strip_checkpoint
 from pgpsr.apis.training import photo_set_options, recipe_parser, train_to_completion
+from pgpsr.converters.checkpoints import strip_checkpoint
 
 C = 'configs/pgp_diffsr/pgp_dit_s1_photos{}_x4.py'
 

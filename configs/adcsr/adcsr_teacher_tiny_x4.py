@@ -3,7 +3,7 @@
 # student's PixelUnshuffle(2) of the LR lands on the teacher's latent grid. CPU, seconds.
 _base_ = [
     '../_base_/default_runtime.py',
-    '../_base_/datasets/embedded_x4.py',
+    '../_base_/datasets/embedded_synthlr_x4.py',
     '../_base_/schedules/iter_adamw.py',
 ]
 scale = 4

@@ -9,7 +9,7 @@
 # and tokenizer/ (the converter writes only unet/ and vae/: copy those two from SD2.1-base;
 # without them zeros, logged), or a file from tools/misc/encode_prompt.py (OSEDiff extracts
 # one per image with DAPE; not included).
-_base_ = ['../_base_/default_runtime.py', '../_base_/datasets/photos_x4.py']
+_base_ = ['../_base_/default_runtime.py', '../_base_/datasets/photos_synthlr_x4.py']
 model = dict(
     type='PGPDiffSR',
     scale=4,

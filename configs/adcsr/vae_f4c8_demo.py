@@ -7,7 +7,7 @@
 # Validation PSNR/SSIM measure reconstruction of 128 px crops of the held-out photos.
 _base_ = [
     '../_base_/default_runtime.py',
-    '../_base_/datasets/photos_x4.py',
+    '../_base_/datasets/photos_synthlr_x4.py',
     '../_base_/schedules/iter_adamw.py',
 ]
 demo_vae = dict(in_channels=3, out_channels=3, latent_channels=8,

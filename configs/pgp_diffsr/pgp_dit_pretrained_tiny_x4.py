@@ -1,6 +1,8 @@
-# pgp_dit_pretrained_x4.py's model on a tiny DiT folder (tools/misc/make_tiny_pretrained.py
-# writes work_dirs/tiny_pretrained/dit) with the recipe of pgp_sd21unet_tiny_x4.py.
+# Stage 2 of pgp_dit_pretrained_x4.py on the tiny DiT folder, from the tiny parent of
+# pgp_dit_pretrained_unpruned_tiny_x4.py; the recipe of pgp_sd21unet_tiny_x4.py.
 _base_ = ['./pgp_sd21unet_tiny_x4.py']
+parent_config = 'configs/pgp_diffsr/pgp_dit_pretrained_unpruned_tiny_x4.py'
+load_from = 'work_dirs/pgp_dit_pretrained_unpruned_tiny_x4/iter_4.pth'
 model = dict(
     codec=dict(pretrained='work_dirs/tiny_pretrained/dit'),
     backbone=dict(_delete_=True, type='DiffusersTransformerDenoiser',

@@ -1,11 +1,14 @@
 # PGP-DiffSR on a pretrained DiT (facebook/DiT-XL-2-256: 28 blocks of width 1152; 749.8M in
-# diffusers' layout, which keeps an embedding per block) and its SD VAE, the recipe of
-# pgp_sd21unet_x4.py:
-#   tools/dist_train.sh configs/pgp_diffsr/pgp_dit_pretrained_x4.py 8
+# diffusers' layout, which keeps an embedding per block) and its SD VAE, stage 2 (the
+# recipe of pgp_sd21unet_x4.py) from the SR parent of pgp_dit_pretrained_unpruned_x4.py:
+#   tools/dist_train.sh configs/pgp_diffsr/pgp_dit_pretrained_unpruned_x4.py 8   # stage 1
+#   tools/dist_train.sh configs/pgp_diffsr/pgp_dit_pretrained_x4.py 8            # stage 2
 # Put that pipeline folder at pretrained/DiT-XL-2-256 (transformer/, vae/). The DiT is
 # class-conditional; SR uses its null class. Its blocks are split into encoder /
 # bottleneck / decoder thirds for the PGP criteria; block 0 always stays (see the class).
 _base_ = ['./pgp_sd21unet_x4.py']
+parent_config = 'configs/pgp_diffsr/pgp_dit_pretrained_unpruned_x4.py'
+load_from = 'work_dirs/pgp_dit_pretrained_unpruned_x4/iter_50000.pth'
 model = dict(
     codec=dict(pretrained='pretrained/DiT-XL-2-256'),
     backbone=dict(_delete_=True, type='DiffusersTransformerDenoiser',

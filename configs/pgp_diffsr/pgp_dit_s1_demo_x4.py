@@ -2,7 +2,7 @@
 # photos with bicubic pairs (tools/demo.py's zero-download default).
 _base_ = [
     '../_base_/default_runtime.py',
-    '../_base_/datasets/embedded_x4.py',
+    '../_base_/datasets/embedded_synthlr_x4.py',
     '../_base_/schedules/iter_adamw.py',
     '../_base_/models/pgp_dit_s1.py',
 ]

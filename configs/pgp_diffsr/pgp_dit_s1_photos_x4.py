@@ -1,9 +1,9 @@
 # The demo parent (../_base_/models/pgp_dit_s1.py) trained on the real-photo set that
-# `make data` builds (pairs: see ../_base_/datasets/photos_x4.py). Longer than the
+# `make data` builds (pairs: see ../_base_/datasets/photos_synthlr_x4.py). Longer than the
 # embedded-photo parent because the data is larger and harder.
 _base_ = [
     '../_base_/default_runtime.py',
-    '../_base_/datasets/photos_x4.py',
+    '../_base_/datasets/photos_synthlr_x4.py',
     '../_base_/schedules/iter_adamw.py',
     '../_base_/models/pgp_dit_s1.py',
 ]

@@ -1,7 +1,7 @@
 # A tiny DiT that trains on the embedded photos on a CPU in seconds (tests, smoke runs).
 _base_ = [
     '../_base_/default_runtime.py',
-    '../_base_/datasets/embedded_x4.py',
+    '../_base_/datasets/embedded_synthlr_x4.py',
     '../_base_/schedules/iter_adamw.py',
 ]
 scale = 4

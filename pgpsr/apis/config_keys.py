@@ -17,13 +17,16 @@ from typing import Dict, FrozenSet, Iterable, Optional
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-BASE_DIR = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
-                    'configs', '_base_')
+# the shipped configs as package data (setup.py's ``.mim``, OpenMMLab's layout: a link to
+# configs/ in an editable install, a copy in a wheel), not a path of the repository
+BASE_DIR = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), '.mim', 'configs',
+                    '_base_')
 # read by mmengine outside from_cfg's arguments, by pgpsr's tools, or variables of the
 # shipped AdcSR configs that several files share
 EXTRA_KEYS = frozenset({
     'model_wrapper_cfg',  # Runner.wrap_model
     'weights_in_config',  # tools/test.py: no checkpoint needed
+    'parent_config',  # the config whose run makes load_from (named by the start-up check)
     'teacher', 'osediff', 'release', 'demo_vae', 'tiny_vae',  # AdcSR configs' variables
     'gt_train_pipeline', 'paired_pipeline',
 })
@@ -53,6 +56,9 @@ def _assigned_names(path: str) -> Iterable[str]:
 @lru_cache(maxsize=1)
 def known_top_level_keys() -> FrozenSet[str]:
     """Runner's keys + the shipped base configs' keys + ``EXTRA_KEYS``."""
+    if not osp.isdir(BASE_DIR):
+        raise FileNotFoundError(f'{BASE_DIR} does not exist: install pgpsr (pip install -e .) '
+                                'so that its configs are package data')
     base = {name for path in glob.glob(osp.join(BASE_DIR, '**', '*.py'), recursive=True)
             for name in _assigned_names(path)}
     return _runner_keys() | frozenset(base - {'_base_'}) | EXTRA_KEYS

@@ -59,7 +59,10 @@ def missing_paths(cfg: Config, loaders: Tuple[str, ...] = ('train_dataloader',),
                 and not osp.exists(value):
             found.append((key, value, HINTS[last]))
     if cfg.get('load_from') and not cfg.get('resume') and not osp.exists(cfg.load_from):
-        found.append(('load_from', cfg.load_from, HINTS['load_from']))
+        parent = cfg.get('parent_config')
+        found.append(('load_from', cfg.load_from, HINTS['load_from'] if not parent else
+                      f'the SR parent: train {parent} first (tools/dist_train.sh '
+                      f'{parent} 8, or tools/train.py)'))
     for name in loaders:
         for key, path in _dataset_paths(name, cfg.get(name)):
             on_demand = embedded_root and osp.normpath(path).startswith(

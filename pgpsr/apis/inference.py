@@ -9,6 +9,7 @@ from mmengine.runner import load_checkpoint
 
 from pgpsr import register_all_modules
 from pgpsr.datasets.png_canvas import PngCanvas
+from pgpsr.datasets.png_stream import PngStream
 from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import require_local_path
 
@@ -79,33 +80,52 @@ def super_resolve(model, img: np.ndarray, seed: Optional[int] = None, **kwargs) 
 
 
 @torch.no_grad()
-def super_resolve_to_canvas(model, rgb: np.ndarray, alpha: Optional[np.ndarray] = None,
-                            bit_depth: int = 8, tile: Optional[int] = None,
-                            tile_overlap: Optional[int] = None, color: Optional[str] = None,
-                            precision: str = 'fp32', seed: Optional[int] = None,
-                            progress: Optional[Callable[[int, int], None]] = None,
-                            spool_dir: Optional[str] = None) -> PngCanvas:
-    """``super_resolve_float`` quantised strip by strip into the output image (plus the
-    upscaled ``alpha``), for photos of any size: host memory beyond the model's is the
-    output's own bytes and a few strips, and the pixels equal ``write_png`` of
-    ``super_resolve_float`` (see ``pgpsr.models.tiling`` / ``color_fix_strips``).
-    Arguments as there; ``bit_depth`` 8 or 16; ``spool_dir``: AdaIN's temporary file.
+def fill_rows(sink, model, rgb: np.ndarray, alpha: Optional[np.ndarray] = None,
+              tile: Optional[int] = None, tile_overlap: Optional[int] = None,
+              color: Optional[str] = None, precision: str = 'fp32',
+              seed: Optional[int] = None,
+              progress: Optional[Callable[[int, int], None]] = None,
+              spool_dir: Optional[str] = None) -> None:
+    """``super_resolve_float`` of ``rgb`` (and the upscaled ``alpha``) handed to
+    ``sink.put_rows(y0, rgb_rows, alpha_rows)`` 64 rows at a time, top to bottom: the
+    model runs strip by strip (``pgpsr.models.tiling`` / ``color_fix_strips``), so no
+    full-size float image exists; the sink quantises with ``write_png``'s rounding.
+    Arguments as ``super_resolve_float``; ``spool_dir``: AdaIN's temporary file.
     """
     from pgpsr.evaluation.efficiency import autocast
     lr, s = _to_tensor(rgb), model.scale
-    canvas = PngCanvas(lr.shape[-2] * s, lr.shape[-1] * s, alpha is not None, bit_depth)
     with autocast(next(model.parameters()).device, precision):
         for y0, strip in model.iter_any_size_strips(lr, seed, tile, tile_overlap, progress,
                                                     color, spool_dir):
             for r in range(0, strip.shape[-2], 64):  # numpy temporaries of 64 rows at most
                 rows = strip[0, :, r:r + 64].float().permute(1, 2, 0).numpy()
-                canvas.put_rgb(y0 + r, ((rows + 1) / 2).clip(0, 1))
-    if alpha is not None:
-        band = 256
-        for r0 in range(0, canvas.bgra.shape[0], band):
-            r1 = min(canvas.bgra.shape[0], r0 + band)
-            canvas.put_alpha(r0, upscale_alpha_rows(alpha, s, r0, r1))
+                a = None if alpha is None else upscale_alpha_rows(
+                    alpha, s, y0 + r, y0 + r + rows.shape[0])
+                sink.put_rows(y0 + r, ((rows + 1) / 2).clip(0, 1), a)
+
+
+def super_resolve_to_canvas(model, rgb: np.ndarray, alpha: Optional[np.ndarray] = None,
+                            bit_depth: int = 8, **kwargs) -> PngCanvas:
+    """The quantised 8/16-bit output in memory (:func:`fill_rows` into a PngCanvas):
+    the pixels of ``write_png`` of ``super_resolve_float``, the output's own bytes and a
+    few strips of host memory. Keyword arguments as :func:`fill_rows`."""
+    s = model.scale
+    canvas = PngCanvas(rgb.shape[0] * s, rgb.shape[1] * s, alpha is not None, bit_depth)
+    fill_rows(canvas, model, rgb, alpha, **kwargs)
     return canvas
+
+
+def super_resolve_to_png(model, rgb: np.ndarray, path: str,
+                         alpha: Optional[np.ndarray] = None, bit_depth: int = 8,
+                         **kwargs) -> None:
+    """:func:`super_resolve_to_canvas`'s pixels streamed to the PNG at ``path`` band by
+    band (:class:`PngStream`): host memory is bounded by the tile row and does not grow
+    with the photo. Nothing is left under ``path`` if it fails. Keyword arguments as
+    :func:`fill_rows`."""
+    s = model.scale
+    with PngStream(path, rgb.shape[0] * s, rgb.shape[1] * s, alpha is not None,
+                   bit_depth) as png:
+        fill_rows(png, model, rgb, alpha, **kwargs)
 
 
 def upscale_alpha_rows(alpha: np.ndarray, scale: int, r0: int, r1: int) -> np.ndarray:

@@ -1,4 +1,7 @@
-"""The output image filled strip by strip, already quantised: the only full-size buffer.
+"""The output image filled strip by strip, already quantised, held in memory.
+
+For arrays (notebooks, tests); tools/infer.py streams to disk with
+:class:`~pgpsr.datasets.png_stream.PngStream` instead and holds no full-size buffer.
 
 A float [0, 1] image costs 12 bytes a pixel (and more in temporaries while it is
 converted); the canvas holds the final 8- or 16-bit samples (3 or 6 bytes a pixel, one
@@ -7,6 +10,7 @@ more channel with alpha), quantised as each strip finishes with the rounding of
 in OpenCV's channel order so that writing the PNG makes no copy of it.
 """
 import os
+from typing import Optional
 
 import cv2
 import numpy as np
@@ -35,15 +39,14 @@ class PngCanvas:
         dtype = np.uint16 if bit_depth == 16 else np.uint8
         self.bgra = np.zeros((height, width, 4 if alpha else 3), dtype)
 
-    def put_rgb(self, y0: int, rgb: np.ndarray) -> None:
-        """Rows ``y0 ..`` of the colour channels from an hxWx3 float RGB in [0, 1]."""
+    def put_rows(self, y0: int, rgb: np.ndarray, alpha: Optional[np.ndarray] = None) -> None:
+        """Rows ``y0 ..`` from an hxWx3 float RGB in [0, 1] (and hxW alpha, given exactly
+        when the canvas has an alpha channel)."""
+        if (alpha is not None) != (self.bgra.shape[2] == 4):
+            raise ValueError('alpha must be given exactly when the canvas has an alpha channel')
         self.bgra[y0:y0 + rgb.shape[0], :, 2::-1] = quantise(rgb, self.bit_depth)
-
-    def put_alpha(self, y0: int, alpha: np.ndarray) -> None:
-        """Rows ``y0 ..`` of the alpha channel from an hxW float in [0, 1]."""
-        if self.bgra.shape[2] != 4:
-            raise ValueError('this canvas has no alpha channel')
-        self.bgra[y0:y0 + alpha.shape[0], :, 3] = quantise(alpha, self.bit_depth)
+        if alpha is not None:
+            self.bgra[y0:y0 + alpha.shape[0], :, 3] = quantise(alpha, self.bit_depth)
 
     def rgb(self) -> np.ndarray:
         """The colour channels in RGB order (a view, no copy)."""

@@ -1,12 +1,17 @@
 """super_resolve_to_canvas (what tools/infer.py writes) gives the pixels of the full-size
-float path it replaced: super_resolve_float + upscale_alpha + write_png's rounding."""
+float path it replaced: super_resolve_float + upscale_alpha + write_png's rounding; the
+PNG streamed by super_resolve_to_png holds those pixels without an output-sized buffer."""
+import tracemalloc
+
+import cv2
 import numpy as np
 import pytest
 import torch
 
-from pgpsr.apis import super_resolve_float, super_resolve_to_canvas, upscale_alpha
+from pgpsr.apis import (super_resolve_float, super_resolve_to_canvas, super_resolve_to_png,
+                        upscale_alpha)
 from pgpsr.apis.inference import upscale_alpha_rows
-from pgpsr.datasets import read_image
+from pgpsr.datasets import png_stream, read_image
 from pgpsr.registry import MODELS
 
 
@@ -76,3 +81,42 @@ def test_the_in_place_lr_conversion_is_the_old_arithmetic():
     for img, div in ((u8, 255.0), (f32, 1.0)):
         old = torch.from_numpy(img.astype(np.float32) / div).permute(2, 0, 1)[None] * 2 - 1
         assert torch.equal(_to_tensor(img), old)
+
+
+@pytest.mark.parametrize('color', ['none', 'wavelet', 'adain'])
+def test_the_streamed_png_is_the_canvas(model, tmp_path, color):
+    rng = np.random.default_rng(6)
+    rgb = rng.random((21, 18, 3)).astype(np.float32)
+    alpha = rng.random((21, 18)).astype(np.float32)
+    for bits, a in ((8, None), (16, alpha)):
+        canvas = super_resolve_to_canvas(model, rgb, a, bits, tile=8, color=color)
+        dst = str(tmp_path / f'{color}{bits}.png')
+        super_resolve_to_png(model, rgb, dst, a, bits, tile=8, color=color)
+        assert np.array_equal(cv2.imread(dst, cv2.IMREAD_UNCHANGED), canvas.bgra)
+
+
+def test_streaming_memory_does_not_grow_with_the_photo(model, tmp_path, monkeypatch):
+    """numpy's allocations (tracked by tracemalloc) on the streamed path grow with a
+    photo 4x as tall by its LR's float copy only (12 bytes an LR pixel), far less than
+    the output's 3 bytes a pixel, while the in-memory canvas grows by all of those. (The PNG filter's batch
+    and the IDAT chunk are cut to a few KiB so that these fixed buffers do not dwarf
+    this tiny photo.)"""
+    monkeypatch.setattr(png_stream, 'FILTER_BYTES', 2048)
+    monkeypatch.setattr(png_stream, 'IDAT_BYTES', 4096)
+    def numpy_peak(run):
+        tracemalloc.start()
+        run()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return peak
+    peaks = {}
+    for rows in (32, 128):
+        rgb = np.random.default_rng(7).random((rows, 48, 3)).astype(np.float32)
+        peaks[rows] = (
+            numpy_peak(lambda: super_resolve_to_png(model, rgb, str(tmp_path / 's.png'),
+                                                    tile=8, color='wavelet')),
+            numpy_peak(lambda: super_resolve_to_canvas(model, rgb, tile=8, color='wavelet')))
+    (stream_small, canvas_small), (stream_tall, canvas_tall) = peaks[32], peaks[128]
+    out_growth = (128 - 32) * 4 * 48 * 4 * 3
+    assert stream_tall - stream_small < out_growth / 2, peaks
+    assert canvas_tall - canvas_small > out_growth, peaks

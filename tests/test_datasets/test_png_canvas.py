@@ -14,11 +14,11 @@ def test_quantise_rounds_as_write_png():
 
 def test_canvas_writes_rgb_png_and_refuses_misuse(tmp_path):
     canvas = PngCanvas(2, 3)
-    canvas.put_rgb(0, np.array([[[1, 0, 0.5]] * 3] * 2, np.float32))
+    canvas.put_rows(0, np.array([[[1, 0, 0.5]] * 3] * 2, np.float32))
     canvas.save(str(tmp_path / 'a.png'))
     img = Image.open(tmp_path / 'a.png')
     assert img.mode == 'RGB' and np.asarray(img)[0, 0].tolist() == [255, 0, 128]
     with pytest.raises(ValueError, match='alpha'):
-        canvas.put_alpha(0, np.zeros((2, 3)))
+        canvas.put_rows(0, np.zeros((2, 3, 3)), np.zeros((2, 3)))
     with pytest.raises(ValueError, match='bit_depth'):
         PngCanvas(2, 2, bit_depth=12)

@@ -183,3 +183,26 @@ def photo_sr_batch(size: int = 64) -> dict:
     gt = torch.from_numpy(np.stack(gts)).permute(0, 3, 1, 2).float()
     lr = torch.nn.functional.interpolate(gt, scale_factor=0.25, mode='area')
     return dict(inputs=list(lr), data_samples=[DataSample(gt_img=g) for g in gt])
+
+
+def add_reference_lora(unet, patterns, rank: int = 4):
+    """OSEDiff's ``initialize_unet`` / AdcSR's ``add_lora_to_unet`` (the same loop, written
+    out from reading them): every weight whose name holds one of ``patterns`` gets LoRA, in
+    three peft adapters by diffusers' ``add_adapter``: ``default_encoder`` (down blocks,
+    conv_in), ``default_decoder`` (up blocks, conv_out), ``default_others``. Returns the
+    three target lists."""
+    from peft import LoraConfig
+    enc, dec, others = [], [], []
+    for n, _ in unet.named_parameters():
+        if 'bias' in n or 'norm' in n:
+            continue
+        pattern = next((p for p in patterns if p in n), None)
+        if pattern is not None:
+            part = enc if ('down_blocks' in n or 'conv_in' in n) else \
+                dec if ('up_blocks' in n or 'conv_out' in n) else others
+            part.append(n.replace('.weight', ''))
+    for name, targets in (('default_encoder', enc), ('default_decoder', dec),
+                          ('default_others', others)):
+        unet.add_adapter(LoraConfig(r=rank, init_lora_weights='gaussian',
+                                    target_modules=targets), adapter_name=name)
+    return enc, dec, others

@@ -4,10 +4,12 @@ import json
 
 from mmengine.registry import init_default_scope
 
-from pgpsr.apis.adcsr_real_size import time_cpu
+from pgpsr.analysis.adcsr_real_size import time_cpu
 from pgpsr.models.backbones import diffusers_archs as archs
 from pgpsr.models.backbones.tiny_pretrained import TINY_VAE
-from .helpers import run_tool
+from .helpers import ROOT, run_tool
+
+CONFIG = f'{ROOT}/configs/adcsr/adcsr_osediff_stage1_x4.py'
 
 
 def test_tool_writes_the_table_with_the_papers_figures(tmp_path):
@@ -18,8 +20,9 @@ def test_tool_writes_the_table_with_the_papers_figures(tmp_path):
     rows = report['counts']['rows']
     text = rows['osediff_with_text_encoder']
     assert text['params'] == rows['osediff']['params'] + report['counts']['text_encoder']['params']
-    assert abs(rows['osediff']['student_ratio']['params'] -
+    assert abs(rows['adcsr_student']['ratio']['params'] -
                rows['adcsr_student']['params'] / rows['osediff']['params']) < 1e-4
+    assert rows['osediff']['ratio'] == dict(params=1.0, macs=1.0)
     md = (tmp_path / 'adcsr_real_size.md').read_text()
     assert '| AdcSR student (pgpsr) | 456.1M |' in md and 'params -74%' in md
 
@@ -28,10 +31,11 @@ def test_cpu_timing_alternates_both_models_and_reports_the_ratio():
     """Peak memory is the extra memory of one SR call: at least the 1x3x128x128 fp32
     image it returns, and far below a GiB for the tiny layout (MiB, not KiB)."""
     init_default_scope('pgpsr')
-    out = time_cpu((32, 32), repeats=2, unet=archs.TINY_SD21_UNET, vae=TINY_VAE)
+    out = time_cpu(CONFIG, (32, 32), repeats=2, unet=archs.TINY_SD21_UNET, vae=TINY_VAE)
     sr_mib = 3 * 128 * 128 * 4 / 2 ** 20
     for key in ('osediff', 'adcsr_student'):
         assert out[key]['latency']['runs'] == 2
         assert sr_mib < out[key]['peak_mem_mib'] < 1024, (key, out[key]['peak_mem_mib'])
     want = out['adcsr_student']['latency']['median_s'] / out['osediff']['latency']['median_s']
-    assert abs(out['student_ratio'] - want) < 1e-3
+    assert abs(out['adcsr_student']['ratio']['latency'] - want) < 1e-3
+    assert out['osediff']['ratio']['latency'] == 1.0

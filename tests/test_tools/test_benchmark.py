@@ -27,16 +27,21 @@ def test_pruned_model_has_lower_macs_and_params_in_the_same_run(tmp_path):
     full, pruned = report['models']
     assert full['params'] == full_params
     assert pruned['params'] == sum(p.numel() for p in model.parameters())
-    for key in ('params', 'macs_step', 'macs_full'):
-        assert pruned['ratio_to_first'][key] == round(pruned[key] / full[key], 4)
+    for key in ('params', 'macs'):
+        assert pruned['ratio'][key] == round(pruned[key] / full[key], 4)
+    assert pruned['step']['ratio']['macs'] == round(pruned['step']['macs'] /
+                                                    full['step']['macs'], 4)
+    assert pruned['ratio']['latency'] == round(pruned['latency']['median_s'] /
+                                               full['latency']['median_s'], 4)
     # 2 of 6 equal-width blocks (one with a skip projection) removed
-    assert 0.55 < pruned['ratio_to_first']['macs_step'] < 0.75
-    assert pruned['ratio_to_first']['params'] < 0.8
-    assert pruned['macs_full'] < full['macs_full']
+    assert 0.55 < pruned['step']['ratio']['macs'] < 0.75
+    assert pruned['ratio']['params'] < 0.8
+    assert pruned['macs'] < full['macs']
+    assert set(full['ratio'].values()) == {1.0}  # the first model is the reference
     for row in report['models']:
-        lat = row['latency_full']
-        assert lat['runs'] == 2 and 0 < lat['min_s'] <= lat['median_s'] <= lat['max_s']
-        assert isinstance(row['peak_mem_mib_full'], float)  # its value: test_efficiency.py
+        for lat in (row['latency'], row['step']['latency']):
+            assert lat['runs'] == 2 and 0 < lat['min_s'] <= lat['median_s'] <= lat['max_s']
+        assert isinstance(row['peak_mem_mib'], float)  # its value: test_apis/test_inference.py
     assert '| pgp_dit_tiny_x4 (pruned.pth) |' in res.stdout
 
 
@@ -49,9 +54,9 @@ def test_meta_device_counts_adcsr_student_against_its_teacher(tmp_path):
                     '--device', 'meta', '--json', str(out)], timeout=300)
     assert res.returncode == 0, res.stderr[-3000:]
     teacher, student = json.loads(out.read_text())['models']
-    assert 'latency_full' not in student and 'peak_mem_mib_full' not in student
-    assert student['ratio_to_first']['params'] < 0.5
-    assert student['ratio_to_first']['macs_full'] < 0.3
+    assert 'latency' not in student and 'peak_mem_mib' not in student
+    assert student['ratio']['params'] < 0.5
+    assert student['ratio']['macs'] < 0.3
     res = run_tool(['tools/analysis_tools/benchmark.py', 'configs/adcsr/adcsr_teacher_tiny_x4.py',
                     'x.pth', '--device', 'meta'], timeout=300)
     assert res.returncode != 0 and 'architecture only' in res.stderr

@@ -14,6 +14,6 @@ def test_quick_demo_writes_a_complete_report(tmp_path):
         assert 20 < mean[key]['psnr_y'] < 40 and 0 < mean[key]['ssim_y'] < 1
     assert [m['model'] for m in report['benchmark']['models']] == \
         ['unpruned', 'pruned', 'pruned_no_adapter']
-    assert report['benchmark']['models'][1]['ratio_to_first']['macs_step'] < 0.8
+    assert report['benchmark']['models'][1]['step']['ratio']['macs'] < 0.8
     assert report['pruning_history'] and (tmp_path / 'comparison.png').exists()
     assert '| pruned |' in (tmp_path / 'report.md').read_text()

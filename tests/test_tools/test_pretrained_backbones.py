@@ -1,7 +1,8 @@
 """The pretrained-backbone configs run as a user runs them: tools/train.py on tiny folders
-in the released diffusers layout, resume-free reload of the pruned result, 2-rank gloo
-training with pruning, and the export back to a diffusers folder (the pruned SD2.1 and
-SDXL results included, adapter and all)."""
+in the released diffusers layout, the SR parent (stage 1) then progressive pruning from
+its checkpoint (stage 2), resume-free reload of the pruned result, 2-rank gloo training
+with pruning, and the export back to a diffusers folder (the pruned SD2.1 and SDXL
+results included, adapter and all)."""
 import pytest
 import torch
 from diffusers import UNet2DConditionModel
@@ -14,6 +15,7 @@ from .helpers import losses_by_iter, run_dist_train, run_tool, write_config
 CONFIGS = dict(sd21='configs/pgp_diffsr/pgp_sd21unet_tiny_x4.py',
                sdxl='configs/pgp_diffsr/pgp_sdxlunet_tiny_x4.py',
                dit='configs/pgp_diffsr/pgp_dit_pretrained_tiny_x4.py')
+PARENTS = {a: c.replace('_tiny_x4', '_unpruned_tiny_x4') for a, c in CONFIGS.items()}
 
 
 @pytest.fixture(scope='module')
@@ -22,22 +24,39 @@ def folders(tmp_path_factory):
     return {a: save_tiny_pipeline(a, str(root / a)) for a in CONFIGS}
 
 
-def config_for(arch, folders, tmp_path, body=''):
-    """The shipped tiny config, pointed at this test's folder."""
-    return write_config(tmp_path / f'{arch}.py', f"""
+def config_for(arch, folders, tmp_path, body='', load_from=None, stage=CONFIGS):
+    """The shipped tiny stage-2 config (or ``stage=PARENTS``: stage 1), pointed at this
+    test's folder; stage 2 starts from ``load_from`` (None: the pretrained weights)."""
+    return write_config(tmp_path / f'{arch}{"_parent" if stage is PARENTS else ""}.py', f"""
 model = dict(codec=dict(pretrained='{folders[arch]}'),
              backbone=dict(pretrained='{folders[arch]}'))
-""" + body, base=CONFIGS[arch])
+load_from = {load_from!r}
+""" + body, base=stage[arch])
+
+
+def train_parent(arch, folders, tmp_path) -> str:
+    """Stage 1, the SR parent, for 2 iterations: its last checkpoint."""
+    work = tmp_path / 'parent'
+    res = run_tool(['tools/train.py', config_for(arch, folders, tmp_path, stage=PARENTS),
+                    '--work-dir', str(work), '--cfg-options', 'train_cfg.max_iters=2'])
+    assert res.returncode == 0, res.stderr[-3000:]
+    return str(work / 'iter_2.pth')
 
 
 @pytest.mark.parametrize('arch', list(CONFIGS))
-def test_train_prunes_and_the_checkpoint_rebuilds_from_the_config(arch, folders, tmp_path):
-    cfg = config_for(arch, folders, tmp_path)
+def test_parent_then_pgp_then_the_checkpoint_rebuilds_from_the_config(arch, folders,
+                                                                      tmp_path):
+    parent = train_parent(arch, folders, tmp_path)
+    parent_sd = torch.load(parent, map_location='cpu', weights_only=False)['state_dict']
+    assert parent_sd and not any(k.startswith('neck.') for k in parent_sd)  # no adapter yet
+    cfg = config_for(arch, folders, tmp_path, load_from=parent)
     work = tmp_path / 'w'
     res = run_tool(['tools/train.py', cfg, '--work-dir', str(work), '--cfg-options',
                     'train_cfg.max_iters=2', 'default_hooks.checkpoint.interval=2'])
     assert res.returncode == 0, res.stderr[-3000:]
-    assert 'ProgressivePruneHook stage 1' in res.stdout + res.stderr
+    log = res.stdout + res.stderr
+    assert f'Load checkpoint from {parent}' in log, log[-3000:]
+    assert 'ProgressivePruneHook stage 1' in log
     assert len(losses_by_iter(work)) == 2
     model = init_model(cfg, str(work / 'iter_2.pth'))  # original config, pruned weights
     assert len(model.backbone.dropped) >= 2

@@ -2,8 +2,8 @@
 the student is the smaller model, and both super-resolve a held-out photo sensibly."""
 import numpy as np
 
+from pgpsr.analysis.held_out import held_out_photos, score
 from pgpsr.apis import init_model, super_resolve
-from pgpsr.apis.held_out import held_out_photos, score
 
 CKPT = 'checkpoints/{}.{}'
 

@@ -21,7 +21,7 @@ import time
 import traceback
 
 PRELOAD = ('pgpsr', 'torch', 'cv2', 'mmengine.runner', 'mmagic.models', 'diffusers', 'pgpsr.apis',
-           'pgpsr.models', 'pgpsr.evaluation')
+           'pgpsr.analysis', 'pgpsr.models', 'pgpsr.evaluation')
 
 
 def _run_child(req, out_path, err_path) -> None:

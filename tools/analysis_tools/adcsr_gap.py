@@ -30,8 +30,8 @@ def main(argv=None):
     args = parse_args(argv)
     import numpy as np
     import torch
+    from pgpsr.analysis.held_out import held_out_photos, score
     from pgpsr.apis import init_model, super_resolve
-    from pgpsr.apis.held_out import held_out_photos, score
 
     model = init_model(args.config, args.checkpoint)
     if not hasattr(model, 'teacher'):

@@ -4,17 +4,23 @@
         [--no-latency] [--out work_dirs/adcsr_real_size]
 
 Params and MACs on the meta device; CPU latency and peak memory of one SR with random
-weights, teacher and student alternating (see pgpsr/apis/adcsr_real_size.py). Writes
+weights, teacher and student alternating (see pgpsr/analysis/adcsr_real_size.py). Writes
 OUT/adcsr_real_size.{json,md}.
 """
 import argparse
+import os.path as osp
 
-from pgpsr.apis.adcsr_real_size import count, time_cpu, to_markdown
+from pgpsr.analysis.adcsr_real_size import count, time_cpu, to_markdown
 from pgpsr.utils.report_files import write_report
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(REPO, 'configs/adcsr/adcsr_osediff_stage1_x4.py')
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--config', default=CONFIG,
+                   help='the OSEDiff stage-1 config whose folders get the released architectures')
     p.add_argument('--lr-size', type=int, nargs=2, default=(128, 128))
     p.add_argument('--repeats', type=int, default=3)
     p.add_argument('--no-latency', action='store_true', help='params and MACs only')
@@ -24,9 +30,9 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    report = dict(counts=count(args.lr_size))
+    report = dict(counts=count(args.config, args.lr_size))
     if not args.no_latency:
-        report['latency'] = time_cpu(args.lr_size, args.repeats)
+        report['latency'] = time_cpu(args.config, args.lr_size, args.repeats)
     md = to_markdown(report)
     write_report(args.out, 'adcsr_real_size', report, md)
     print(md)

@@ -14,7 +14,7 @@ allocating their weights (no checkpoint, no timing), e.g. SD-size models on a la
 """
 import argparse
 
-from pgpsr.apis.benchmarking import run, to_markdown
+from pgpsr.analysis.benchmarking import run, to_markdown
 from pgpsr.utils.report_files import write_json
 
 

@@ -3,13 +3,13 @@
     python tools/analysis_tools/pretrained_step.py [--arch sd21 sdxl] [--lr-size 64 64] \
         [--precision fp32 bf16 ...] [--repeats 3] [--out work_dirs/pretrained_step]
 
-Random weights from the released configs (see pgpsr/apis/denoiser_step.py for why and
+Random weights from the released configs (see pgpsr/analysis/denoiser_step.py for why and
 what that means); params and MACs on the meta device; latency and peak memory with the two
 models alternating in one process. Writes OUT/pretrained_step.{json,md}.
 """
 import argparse
 
-from pgpsr.apis.denoiser_step import compare
+from pgpsr.analysis.denoiser_step import compare
 from pgpsr.utils.report_files import write_report
 
 
@@ -30,10 +30,11 @@ def to_markdown(reports) -> str:
              '|---|---|---|---|---|---|']
     for r in reports:
         for name, row in r['rows'].items():
-            ratio = lambda k: f" ({row[k + '_ratio']:.2f}x)" if name == 'pruned' else ''  # noqa
+            ratio = lambda k: f" ({row['ratio'][k]:.2f}x)" if name == 'pruned' else ''  # noqa
             lines.append(f"| {r['arch']} {name} | {r['precision']} | {row['params'] / 1e6:.1f}M"
                          f"{ratio('params')} | {row['macs'] / 1e9:.1f}G{ratio('macs')} | "
-                         f"{row['median_s']:.2f}{ratio('median_s')} | {row['peak_mib']:.0f} |")
+                         f"{row['latency']['median_s']:.2f}{ratio('latency')} | "
+                         f"{row['peak_mem_mib']:.0f} |")
     return '\n'.join(lines)
 
 

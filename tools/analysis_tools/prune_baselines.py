@@ -12,8 +12,7 @@ import statistics
 
 from mmengine.config import DictAction
 
-from pgpsr.apis import model_and_batches
-from pgpsr.apis.analysis_setup import fixed_batches
+from pgpsr.analysis import fixed_batches, model_and_batches
 from pgpsr.evaluation.evaluate import evaluate_model
 from pgpsr.models.backbones.base import PARTS
 from pgpsr.pruning import complexity, prune_step

@@ -14,7 +14,7 @@ import os.path as osp
 
 from mmengine.config import DictAction
 
-from pgpsr.apis import model_and_batches
+from pgpsr.analysis import model_and_batches
 from pgpsr.pruning import analyse_redundancy, block_redundancy
 from pgpsr.pruning.report import plot_heatmap, save_table
 

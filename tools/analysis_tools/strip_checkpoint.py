@@ -11,7 +11,7 @@ teacher and discriminator).
 import argparse
 import sys
 
-from pgpsr.apis.checkpoints import strip_checkpoint
+from pgpsr.converters.checkpoints import strip_checkpoint
 
 
 def main(argv=None):

@@ -1,16 +1,18 @@
-"""Host memory of tiled inference per output pixel: the strip path vs the full-size one.
+"""Host memory of tiled inference per output pixel: streamed, in-memory canvas, full size.
 
     python tools/analysis_tools/tile_memory.py [--config C --checkpoint P]
-        [--lr-sizes 128 512 1024] [--paths strip full] [--color-fix wavelet]
+        [--lr-sizes 128 512 1024] [--paths stream canvas full] [--color-fix wavelet]
         [--out work_dirs/tile_memory.json]
 
 Each (path, size) runs in a fresh subprocess, so one run's freed memory cannot hide the
 next one's peak: the child loads the model, runs one warm-up tile, resets the kernel's
 peak-RSS counter (``/proc/self/clear_refs``), super-resolves a random square LR and
 writes the PNG as tools/infer.py does, then reports VmHWM minus the RSS before the run.
-``strip`` is tools/infer.py today (super_resolve_to_canvas + PngCanvas.save); ``full``
-the path it replaced (super_resolve_float + write_png: a full-size float image, colour
-fix on the whole image). Linux only (reads /proc).
+``stream`` is tools/infer.py today (super_resolve_to_png: strips streamed into the PNG
+file); ``canvas`` the strips quantised into an in-memory 8-bit image
+(super_resolve_to_canvas + PngCanvas.save); ``full`` the first path
+(super_resolve_float + write_png: a full-size float image, colour fix on the whole
+image). Linux only (reads /proc).
 """
 import argparse
 import json
@@ -30,7 +32,8 @@ def parse_args(argv=None):
     p.add_argument('--config', default=CONFIG)
     p.add_argument('--checkpoint', default=CHECKPOINT)
     p.add_argument('--lr-sizes', type=int, nargs='+', default=[128, 512, 1024])
-    p.add_argument('--paths', nargs='+', default=['strip', 'full'], choices=['strip', 'full'])
+    p.add_argument('--paths', nargs='+', default=['stream', 'canvas', 'full'],
+                   choices=['stream', 'canvas', 'full'])
     p.add_argument('--color-fix', default='wavelet')
     p.add_argument('--out', default='work_dirs/tile_memory.json')
     p.add_argument('--child', nargs=2, metavar=('PATH', 'LR_SIZE'), help=argparse.SUPPRESS)
@@ -50,7 +53,8 @@ def child(args) -> dict:
     import numpy as np
     import torch
 
-    from pgpsr.apis import init_model, load_config, super_resolve_float, super_resolve_to_canvas
+    from pgpsr.apis import (init_model, load_config, super_resolve_float,
+                            super_resolve_to_canvas, super_resolve_to_png)
     from pgpsr.datasets.image_writer import write_png
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     path, size = args.child[0], int(args.child[1])
@@ -65,7 +69,9 @@ def child(args) -> dict:
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         dst = osp.join(tmp, 'out.png')
-        if path == 'strip':
+        if path == 'stream':
+            super_resolve_to_png(model, rgb, dst, color=args.color_fix)
+        elif path == 'canvas':
             super_resolve_to_canvas(model, rgb, color=args.color_fix).save(dst)
         else:
             write_png(dst, super_resolve_float(model, rgb, color=args.color_fix))
@@ -78,16 +84,22 @@ def child(args) -> dict:
 
 
 def marginal_bytes_per_px(rows: list) -> dict:
-    """Per path, the peak growth's slope in output pixels between its smallest and
-    largest size: what each further pixel costs, the model's fixed working set removed."""
+    """Per path, the peak growth's slope in output pixels, from the smallest size and
+    between the two largest: what each further pixel costs, the model's fixed working
+    set removed (the allocator's fragmentation of it settles by the mid size, so the
+    last slope is the linear term)."""
     slopes = {}
     for path in dict.fromkeys(r['path'] for r in rows):
         mine = sorted((r for r in rows if r['path'] == path), key=lambda r: r['out_size'])
-        lo, hi = mine[0], mine[-1]
-        if hi['out_size'] > lo['out_size']:
-            slopes[path] = ((hi['peak_growth_bytes'] - lo['peak_growth_bytes'])
-                            / (hi['out_size'] ** 2 - lo['out_size'] ** 2))
+        if len(mine) > 1 and mine[-1]['out_size'] > mine[0]['out_size']:
+            slopes[path] = dict(from_smallest=_slope(mine[0], mine[-1]),
+                                two_largest=_slope(mine[-2], mine[-1]))
     return slopes
+
+
+def _slope(lo: dict, hi: dict) -> float:
+    return ((hi['peak_growth_bytes'] - lo['peak_growth_bytes'])
+            / (hi['out_size'] ** 2 - lo['out_size'] ** 2))
 
 
 def main(argv=None) -> int:
@@ -114,8 +126,8 @@ def main(argv=None) -> int:
                   f'{row["bytes_per_out_px"]:9.2f} {row["seconds"]:7.1f}', flush=True)
     slopes = marginal_bytes_per_px(rows)
     for path, slope in slopes.items():
-        print(f'{path}: {slope:.2f} B per extra output pixel (largest vs smallest size: the '
-              "model's own working set cancels)")
+        print(f'{path}: {slope["from_smallest"]:.2f} B per extra output pixel from the '
+              f'smallest size, {slope["two_largest"]:.2f} between the two largest')
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     with open(args.out, 'w') as f:
         json.dump(dict(config=args.config, checkpoint=args.checkpoint, rows=rows,

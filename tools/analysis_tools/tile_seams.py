@@ -1,4 +1,4 @@
-"""Tile seams of tiled SR on the held-out photos (see pgpsr/apis/tile_seams.py).
+"""Tile seams of tiled SR on the held-out photos (see pgpsr/analysis/tile_seams.py).
 
     python tools/analysis_tools/tile_seams.py CONFIG CKPT [--photo-set photos|embedded] \
         [--lr-kind bicubic|realesrgan] [--json OUT]
@@ -7,11 +7,15 @@ Prints each photo's seam energy tiled and untiled at the tile edges and their ra
 near 1, no seam; clearly above 1, visible seams.
 """
 import argparse
+import os.path as osp
 
+from pgpsr.analysis.held_out import held_out_photos
+from pgpsr.analysis.tile_seams import seam_report
 from pgpsr.apis import init_model
-from pgpsr.apis.held_out import held_out_photos
-from pgpsr.apis.tile_seams import seam_report
 from pgpsr.utils.report_files import write_json
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+DEGRADATION = osp.join(REPO, 'configs/_base_/degradations/realesrgan_x4.py')  # realesrgan LR
 
 
 def parse_args(argv=None):
@@ -27,7 +31,8 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     model = init_model(args.config, args.checkpoint)
-    photos = ((name, lr) for name, _, lr in held_out_photos(args.photo_set, args.lr_kind))
+    photos = ((name, lr) for name, _, lr in held_out_photos(args.photo_set, args.lr_kind,
+                                                              DEGRADATION))
     report = seam_report(model, photos)
     for name, r in report['per_image'].items():
         print(f"{name:30s} tiled {r['tiled']:.3f}  untiled {r['untiled']:.3f}  "

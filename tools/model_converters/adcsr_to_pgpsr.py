@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 
-from pgpsr.apis.adcsr_conversion import convert_adcsr
+from pgpsr.converters.adcsr_conversion import convert_adcsr
 
 
 def main(argv=None):

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from pgpsr.apis.osediff_conversion import convert_osediff
+from pgpsr.converters.osediff_conversion import convert_osediff
 
 
 def main(argv=None):

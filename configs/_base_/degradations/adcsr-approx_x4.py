@@ -1,5 +1,5 @@
 # The approximation of AdcSR's ranges that every shipped photo checkpoint was trained with
-# (photos_x4.py), written before AdcSR's config.yml was read: betag [0.5, 4] and betap
+# (photos_synthlr_x4.py), written before AdcSR's config.yml was read: betag [0.5, 4] and betap
 # [1, 2] for both kernels and a second blur sigma of [0.2, 1.5], where the reference has
 # [0.5, 2], [1, 1.5] and [0.2, 1.0] (adcsr_x4.py). Kept so those configs say what ran.
 _base_ = ['./realesrgan_x4.py']

@@ -5,8 +5,8 @@
 # concatenated to x_t (conv_in widened by 4 zero-initialised channels, so the pretrained
 # UNet's function is unchanged at the start); cross-attention sees the null prompt (CLIP's
 # encoding of '', made at build time from text_encoder/; zeros, logged, without it) unless
-# `prompt_embeds` names a file made by tools/misc/encode_prompt.py. The phase-exchange
-# adapter sits after every decoder unit and sizes itself from the UNet (channels='auto').
+# `prompt_embeds` names a file made by tools/misc/encode_prompt.py. No neck: the SR
+# parent has none; the PGP stage adds the phase-exchange adapter (pgp_sd21unet_x4.py).
 model = dict(
     type='PGPDiffSR',
     scale=4,
@@ -20,8 +20,6 @@ model = dict(
                    beta_schedule='scaled_linear', beta_start=0.00085, beta_end=0.012,
                    prediction_type='epsilon'),
     sample_scheduler=dict(type='DDIMScheduler'),
-    neck=dict(type='PhaseExchangeAdapter', channels='auto', cond_channels=4,
-              insert='decoder_blocks', exchange='phase', blend=True),
     train_cfg=dict(seed=0),
     test_cfg=dict(num_steps=20, start='noise', seed=0, tile=128, tile_overlap=16),
     data_preprocessor=dict(type='DataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3),

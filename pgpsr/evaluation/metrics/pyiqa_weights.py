@@ -7,8 +7,10 @@ The folder is laid out like a torch hub directory after pyiqa has run once onlin
     <weights_dir>/pyiqa/        pyiqa's own files (heads, MUSIQ, MANIQA, FID Inception, NIQE)
     <weights_dir>/clip/         OpenAI CLIP (CLIPIQA's RN50)
 
-Default: ``$PGPSR_PYIQA_WEIGHTS``, else ``weights/torch_hub`` in the repository. A missing
-file stops with its name, where it goes and the URL to fetch it from.
+Default: ``$PGPSR_PYIQA_WEIGHTS``, else ``weights/torch_hub`` in the working directory
+(the repository root when the tools run as the README shows them; the package reads no
+repository path). A missing file stops with its name, where it goes and the URL to fetch
+it from.
 """
 import os
 import os.path as osp
@@ -19,8 +21,7 @@ from torch import nn
 
 from pgpsr.compat import WeightNotFoundError, pyiqa_offline
 
-DEFAULT_WEIGHTS_DIR = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__))))), 'weights', 'torch_hub')
+DEFAULT_WEIGHTS_DIR = osp.join('weights', 'torch_hub')  # in the working directory, as data/
 TORCHVISION = 'https://download.pytorch.org/models/'
 CLIP_RN50 = ('https://openaipublic.azureedge.net/clip/models/afeb0e10f9e5a86da6080e35cf09123'
              'aca3b358a0c3e3b6c78a7b63bc04b6762/RN50.pt')

@@ -11,39 +11,19 @@ import torch
 from diffusers import UNet2DConditionModel
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
-from peft import LoraConfig
 
 from pgpsr.apis import load_config
 from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
 from pgpsr.registry import MODELS
-from tests.test_tools.helpers import ROOT, photo_sr_batch
+from tests.test_tools.helpers import ROOT, add_reference_lora, photo_sr_batch
 
 GREP = ['to_k', 'to_q', 'to_v', 'to_out.0', 'conv', 'conv1', 'conv2', 'conv_shortcut',
         'conv_out', 'proj_out', 'proj_in', 'ff.net.2', 'ff.net.0.proj']
 
 
 def add_lora_to_unet(unet, rank=4):
-    """utils.py's add_lora_to_unet."""
-    enc, dec, others = [], [], []
-    for n, _ in unet.named_parameters():
-        if 'bias' in n or 'norm' in n:
-            continue
-        for pattern in GREP:
-            if pattern in n and ('down_blocks' in n or 'conv_in' in n):
-                enc.append(n.replace('.weight', ''))
-                break
-            elif pattern in n and ('up_blocks' in n or 'conv_out' in n):
-                dec.append(n.replace('.weight', ''))
-                break
-            elif pattern in n:
-                others.append(n.replace('.weight', ''))
-                break
-    unet.add_adapter(LoraConfig(r=rank, init_lora_weights='gaussian', target_modules=enc),
-                     adapter_name='default_encoder')
-    unet.add_adapter(LoraConfig(r=rank, init_lora_weights='gaussian', target_modules=dec),
-                     adapter_name='default_decoder')
-    unet.add_adapter(LoraConfig(r=rank, init_lora_weights='gaussian', target_modules=others),
-                     adapter_name='default_others')
+    """utils.py's add_lora_to_unet (OSEDiff's loop on AdcSR's ``GREP``)."""
+    add_reference_lora(unet, GREP, rank)
     return unet
 
 

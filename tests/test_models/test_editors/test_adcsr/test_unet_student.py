@@ -88,14 +88,14 @@ def test_each_stage_lowers_its_losses_on_a_fixed_batch(folder, stage):
 
 
 def test_real_size_student_is_the_papers():
-    from pgpsr.apis.adcsr_real_size import count
+    from pgpsr.analysis.adcsr_real_size import count
     init_default_scope('pgpsr')
-    report = count((128, 128))
+    report = count(f'{ROOT}/configs/adcsr/adcsr_osediff_stage1_x4.py', (128, 128))
     student = report['rows']['adcsr_student']
     assert 450e6 < student['params'] < 462e6  # the paper: "about 456M"
     assert report['parts']['teacher_unet'] == 865910724  # SD2.1-base's UNet
-    assert report['rows']['osediff']['student_ratio']['macs'] < 0.3
-    assert report['rows']['osediff']['student_ratio']['params'] < 0.5
+    assert report['rows']['adcsr_student']['ratio']['macs'] < 0.3  # to OSEDiff
+    assert report['rows']['adcsr_student']['ratio']['params'] < 0.5
 
 
 def test_discriminator_conv_in_averages_the_teachers_tiled_weights():

@@ -23,14 +23,14 @@ def result_entries(report: Dict, row: str) -> List[Dict]:
 def efficiency_metadata(report: Dict, row: str) -> Dict:
     b = report['benchmark']
     r = next(x for x in b['models'] if x['model'] == row)
-    lat = r.get('latency_full', {}).get('median_s')
+    lat = r.get('latency', {}).get('median_s')
     size = 'x'.join(map(str, b['lr_size']))
     meta = {'Parameters': f"{r['params'] / 1e6:.2f}M",
-            f'MACs (full SR, {size} LR)': f"{r['macs_full'] / 1e9:.2f}G"}
+            f'MACs (full SR, {size} LR)': f"{r['macs'] / 1e9:.2f}G"}
     if lat is not None:
         meta[f"Efficiency ({size} LR, {b['device']} {b['torch_threads']} threads, "
              f"{b['precision']}, make results)"] = (
-            f"{lat:.3f} s, peak {r.get('peak_mem_mib_full') or 0:.0f} MiB")
+            f"{lat:.3f} s, peak {r.get('peak_mem_mib') or 0:.0f} MiB")
     return meta
 
 

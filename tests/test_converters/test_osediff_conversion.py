@@ -10,7 +10,7 @@ from peft import LoraConfig, inject_adapter_in_model
 from peft.tuners.tuners_utils import BaseTunerLayer
 
 from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
-from tests.test_tools.helpers import run_tool
+from tests.test_tools.helpers import add_reference_lora, run_tool
 
 RANK = 4
 # osediff.py initialize_unet / initialize_vae, written out from reading it
@@ -18,24 +18,6 @@ UNET_GREP = ('to_k', 'to_q', 'to_v', 'to_out.0', 'conv', 'conv1', 'conv2', 'conv
              'conv_shortcut', 'conv_out', 'proj_out', 'proj_in', 'ff.net.2', 'ff.net.0.proj')
 VAE_GREP = ('conv1', 'conv2', 'conv_in', 'conv_shortcut', 'conv', 'conv_out', 'to_k', 'to_q',
             'to_v', 'to_out.0')
-
-
-def osediff_unet_targets(unet):
-    enc, dec, others = [], [], []
-    for n, _ in unet.named_parameters():
-        if 'bias' in n or 'norm' in n:
-            continue
-        for pattern in UNET_GREP:
-            if pattern in n and ('down_blocks' in n or 'conv_in' in n):
-                enc.append(n.replace('.weight', ''))
-                break
-            if pattern in n and ('up_blocks' in n or 'conv_out' in n):
-                dec.append(n.replace('.weight', ''))
-                break
-            if pattern in n:
-                others.append(n.replace('.weight', ''))
-                break
-    return enc, dec, others
 
 
 def osediff_vae_targets(vae):
@@ -75,11 +57,7 @@ def release(tmp_path_factory):
     sd21 = save_tiny_pipeline('sd21', str(root / 'sd21'), text_encoders=True)
     gen = torch.Generator().manual_seed(0)
     unet = UNet2DConditionModel.from_pretrained(sd21, subfolder='unet')
-    enc, dec, others = osediff_unet_targets(unet)
-    for name, targets in (('default_encoder', enc), ('default_decoder', dec),
-                          ('default_others', others)):
-        unet.add_adapter(LoraConfig(r=RANK, init_lora_weights='gaussian',
-                                    target_modules=targets), adapter_name=name)
+    enc, dec, others = add_reference_lora(unet, UNET_GREP, RANK)
     unet.set_adapter(['default_encoder', 'default_decoder', 'default_others'])
     _train_like_osediff(unet, gen, retrained=('conv_in.base_layer',))
     vae = AutoencoderKL.from_pretrained(sd21, subfolder='vae')

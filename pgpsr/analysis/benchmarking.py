@@ -2,8 +2,8 @@
 
 For each model: a full super-resolution of one LR image (every sampling step, codec,
 tiling as configured) and one denoiser step. Timed runs alternate between the models
-round by round so machine noise hits all of them; the median, min and max are reported,
-with ratios to the first model. Pruned checkpoints load with their original config.
+round by round (:mod:`.timing`); the median, min and max are reported, with ratios to
+the first model. Pruned checkpoints load with their original config.
 Parameters are those of what runs at test time (AdcSR: the student, not its teacher or
 discriminator). On the meta device params and MACs of real-size configs are counted
 without allocating their weights (no checkpoint, no timing). Used by
@@ -16,10 +16,11 @@ import cv2
 import torch
 from skimage import data
 
-from pgpsr.evaluation.efficiency import autocast, peak_memory_mib, summarise_times, time_once
+from pgpsr.apis import init_model
+from pgpsr.evaluation.efficiency import autocast
 from pgpsr.pruning import count_params
 from pgpsr.utils.op_counter import count_macs
-from .inference import init_model
+from .timing import add_ratios, side_by_side, value
 
 
 def lr_image(h: int, w: int, device) -> torch.Tensor:
@@ -65,7 +66,7 @@ class Entry:
 
 def build_on_meta(config: str):
     from pgpsr.registry import MODELS
-    from .runner_setup import load_config, prepare_environment
+    from pgpsr.apis import load_config, prepare_environment
     cfg = load_config(config)
     prepare_environment(cfg, 'none')
     with torch.device('meta'):
@@ -84,54 +85,37 @@ def run(models: Sequence[Sequence[str]], lr_size: Sequence[int] = (64, 64),
 
     Returns:
         ``dict(lr_size, device, precision, repeats, torch_threads, gpu, models=[row])``;
-        a row has ``params``, ``macs_full``, ``macs_step``, ``latency_full``/``_step``
-        (median, min, max), ``peak_mem_mib_full`` and ``ratio_to_first``.
+        a row has the full SR's ``params``, ``macs``, ``latency``, ``peak_mem_mib`` and
+        ``ratio`` (to the first model; :mod:`.timing`'s schema) and, for a model with a
+        denoiser, ``step``: one untiled denoiser call's ``macs``, ``latency``, ``ratio``.
     """
     device = torch.device(device)
     lr = lr_image(*lr_size, device)
     entries = [Entry(g[0], g[1] if len(g) > 1 else None, device, precision, lr)
                for g in models]
-    rows, timed = [], device.type != 'meta'
-    for e in entries:
+    rows, calls, timed = [], {}, device.type != 'meta'
+    for i, e in enumerate(entries):
         e.full()  # builds lazy state (e.g. the step's condition) before counting
-        row = dict(model=e.name, params=deployed_params(e.model), macs_full=count_macs(e.full))
-        if timed:
-            row['peak_mem_mib_full'] = peak_memory_mib(e.full, device)
+        row = dict(model=e.name, params=deployed_params(e.model), macs=count_macs(e.full))
+        calls[i, 'full'] = e.full
         if e.has_step():
-            row['macs_step'] = count_macs(e.step)
+            row['step'] = dict(macs=count_macs(e.step))
+            calls[i, 'step'] = e.step
         rows.append(row)
-    times = [dict(full=[], step=[]) for _ in entries]
-    if not timed:
-        warmup, repeats = 0, 0
-    for _ in range(warmup):
-        for e in entries:
-            e.full()
-    for _ in range(repeats):  # round-robin: the same noise for every model
-        for e, t in zip(entries, times):
-            t['full'].append(time_once(e.full, device))
-            if e.has_step():
-                t['step'].append(time_once(e.step, device))
-    for row, t in zip(rows, times):
-        if t['full']:
-            row['latency_full'] = summarise_times(t['full'])
-        if t['step']:
-            row['latency_step'] = summarise_times(t['step'])
-    first = rows[0]
-    for row in rows:
-        row['ratio_to_first'] = {
-            k: round(_num(row, k) / _num(first, k), 4)
-            for k in ('params', 'macs_full', 'macs_step', 'latency_full', 'latency_step',
-                      'peak_mem_mib_full')
-            if _num(row, k) is not None and _num(first, k)}
+    if timed:
+        measured = side_by_side(calls, device, repeats, warmup,
+                                peak=[k for k in calls if k[1] == 'full'])
+        for (i, call), m in measured.items():
+            (rows[i] if call == 'full' else rows[i]['step']).update(m)
+    else:
+        repeats = 0
+    add_ratios(rows, rows[0])
+    if 'step' in rows[0]:
+        add_ratios([r['step'] for r in rows if 'step' in r], rows[0]['step'])
     return dict(lr_size=list(lr_size), device=str(device), precision=precision,
                 repeats=repeats, torch_threads=torch.get_num_threads(),
                 gpu=torch.cuda.get_device_name(device) if device.type == 'cuda' else None,
                 models=rows)
-
-
-def _num(row, key):
-    v = row.get(key)
-    return v['median_s'] if isinstance(v, dict) else v
 
 
 def to_markdown(report) -> str:
@@ -139,15 +123,15 @@ def to_markdown(report) -> str:
             'latency step (s)', 'peak mem full SR (MiB)']
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r in report['models']:
-        ratio = r['ratio_to_first']
+        step = r.get('step', {})
 
-        def cell(key, fmt):
-            v = _num(r, key)
-            return '-' if v is None else f'{fmt(v)} ({ratio.get(key, 1):.2f}x)'
+        def cell(row, key, fmt):
+            v = value(row, key)
+            return '-' if v is None else f"{fmt(v)} ({row['ratio'].get(key, 1):.2f}x)"
         lines.append('| ' + ' | '.join([
-            r['model'], cell('params', lambda v: f'{v / 1e6:.2f}M'),
-            cell('macs_full', lambda v: f'{v / 1e9:.2f}G'),
-            cell('macs_step', lambda v: f'{v / 1e9:.2f}G'),
-            cell('latency_full', lambda v: f'{v:.3f}'), cell('latency_step', lambda v: f'{v:.4f}'),
-            cell('peak_mem_mib_full', lambda v: f'{v:.0f}')]) + ' |')
+            r['model'], cell(r, 'params', lambda v: f'{v / 1e6:.2f}M'),
+            cell(r, 'macs', lambda v: f'{v / 1e9:.2f}G'),
+            cell(step, 'macs', lambda v: f'{v / 1e9:.2f}G'),
+            cell(r, 'latency', lambda v: f'{v:.3f}'), cell(step, 'latency', lambda v: f'{v:.4f}'),
+            cell(r, 'peak_mem_mib', lambda v: f'{v:.0f}')]) + ' |')
     return '\n'.join(lines)

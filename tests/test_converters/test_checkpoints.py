@@ -7,7 +7,7 @@ import io
 import pytest
 import torch
 
-from pgpsr.apis.checkpoints import strip_checkpoint
+from pgpsr.converters.checkpoints import strip_checkpoint
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 README prints them; other models and keys are left alone."""
 import yaml
 
-from pgpsr.apis.metafiles import update_metafiles
+from pgpsr.analysis.metafiles import update_metafiles
 
 REPORT = dict(
     models=[dict(name='parent', config='checkpoints/pgp_dit_s1_x4.py', checkpoint='x.pth')],
@@ -10,8 +10,8 @@ REPORT = dict(
         parent=dict(psnr_y=p, ssim_y=0.81234, niqe=6.456)))
         for kind, p in (('bicubic', 28.123), ('realesrgan', 24.5))},
     benchmark=dict(lr_size=[64, 64], device='cpu', torch_threads=2, precision='fp32',
-                   models=[dict(model='parent', params=1_460_000, macs_full=8.63e9,
-                                latency_full=dict(median_s=0.3314), peak_mem_mib_full=4.2)]))
+                   models=[dict(model='parent', params=1_460_000, macs=8.63e9,
+                                latency=dict(median_s=0.3314), peak_mem_mib=4.2)]))
 
 
 def test_results_and_measured_metadata_are_replaced(tmp_path):

@@ -1,3 +1,5 @@
+# synthlr: validation and test LR are remade from GT by this file's degradation (the log says so
+# too): numbers on it are not numbers on a given paired set (paired_folders_x4.py).
 # The embedded photo set (scikit-image's CC0 photos), written to data/embedded by the tools.
 # GT-only training (pairs synthesised on the fly); validation on the held-out photos.
 scale = 4

@@ -2,17 +2,22 @@
 import numpy as np
 import pytest
 
-from pgpsr.apis import held_out
+from pgpsr.analysis import held_out
 from pgpsr.datasets.transforms.matlab_resize import imresize
+from tests.test_tools.helpers import ROOT
+
+DEGRADATION = f'{ROOT}/configs/_base_/degradations/realesrgan_x4.py'
 
 
 def test_embedded_photos_with_matlab_bicubic_and_seeded_realesrgan_lr():
     (name, gt, lr), _ = list(held_out.held_out_photos('embedded'))
     assert name == 'coffee' and gt.shape[0] % 4 == 0 and np.array_equal(lr, imresize(gt, .25))
-    a = held_out.make_lr(gt, 'realesrgan', seed=3)
-    b = held_out.make_lr(gt, 'realesrgan', seed=3)
+    a = held_out.make_lr(gt, 'realesrgan', 3, DEGRADATION)
+    b = held_out.make_lr(gt, 'realesrgan', 3, DEGRADATION)
     assert a.shape == lr.shape and a.dtype == np.uint8 and np.array_equal(a, b)
-    assert not np.array_equal(a, held_out.make_lr(gt, 'realesrgan', seed=4))
+    assert not np.array_equal(a, held_out.make_lr(gt, 'realesrgan', 4, DEGRADATION))
+    with pytest.raises(ValueError, match='degradation_config'):
+        held_out.make_lr(gt, 'realesrgan', 3)  # the package reads no repository path
     with pytest.raises(ValueError, match='unknown LR kind'):
         held_out.make_lr(gt, 'nearest')
 
@@ -36,7 +41,7 @@ def test_bicubic_row_scores_the_matlab_upscale(monkeypatch):
 def test_colour_shift_is_the_largest_mean_channel_difference():
     import numpy as np
 
-    from pgpsr.apis.held_out import colour_shift
+    from pgpsr.analysis.held_out import colour_shift
     ref = np.full((4, 4, 3), 100, np.uint8)
     img = ref.copy()
     img[..., 1] = 103

@@ -1,31 +1,30 @@
 """AdcSR at its real size: OSEDiff (SD2.1-base UNet + SD VAE) against the student the
 OSEDiff configs build from it, without any weights.
 
-The pretrained folders of ``configs/adcsr/adcsr_osediff_stage1_x4.py`` are replaced by the
-released architectures (random weights): parameters and MACs are exact (meta device),
-latency and peak memory are those of the real shapes. OSEDiff also runs SD2.1's text
+The pretrained folders of the OSEDiff stage-1 config (the tool passes
+``configs/adcsr/adcsr_osediff_stage1_x4.py``) are replaced by the released architectures
+(random weights): parameters and MACs are exact (meta device), latency and peak memory
+are those of the real shapes. OSEDiff also runs SD2.1's text
 encoder once per image (counted here from its config) and DAPE, a RAM Swin-L tagger that
 writes the prompt (not built here: its code and weights are not installed); the paper's
 -74% parameters include both.
 """
-import gc
 from typing import Dict, Sequence
 
 import torch
 
-from pgpsr.evaluation.efficiency import peak_memory_mib, summarise_times, time_once
+from pgpsr.apis import load_config, prepare_environment
 from pgpsr.models.backbones import diffusers_archs as archs
 from pgpsr.pruning import count_params
 from pgpsr.registry import MODELS
 from pgpsr.utils.op_counter import count_macs
 from .benchmarking import lr_image
-from .runner_setup import load_config, prepare_environment
+from .timing import add_ratios, side_by_side
 
-CONFIG = 'configs/adcsr/adcsr_osediff_stage1_x4.py'
 PAPER = dict(params=-0.74, macs=-0.78, latency=-0.73)  # AdcSR vs OSEDiff, as published
 
 
-def released_model_cfg(config: str = CONFIG, unet=archs.SD21_UNET, vae=archs.SD_VAE):
+def released_model_cfg(config: str, unet=archs.SD21_UNET, vae=archs.SD_VAE):
     """The AdcSR model config with OSEDiff's folders swapped for SD2.1's architectures
     (or the given ``unet`` / ``vae`` configs)."""
     cfg = load_config(config)
@@ -57,10 +56,11 @@ def _parts(model) -> Dict[str, int]:
                 count_params(model.generator.post_quant_conv))
 
 
-def count(lr_size: Sequence[int] = (128, 128)) -> Dict:
-    """Params and MACs on the meta device: teacher, teacher + text encoder, student."""
+def count(config: str, lr_size: Sequence[int] = (128, 128)) -> Dict:
+    """Params and MACs on the meta device: teacher, teacher + text encoder, student
+    (``config``: the OSEDiff stage-1 config); ``ratio``: to OSEDiff's UNet + VAE."""
     with torch.device('meta'):
-        model = MODELS.build(released_model_cfg()).eval()
+        model = MODELS.build(released_model_cfg(config)).eval()
         text = _text_encoder()
     lr = lr_image(*lr_size, 'meta')
     tokens = torch.zeros(1, archs.SD21_TEXT_ENCODER['max_position_embeddings'],
@@ -76,34 +76,28 @@ def count(lr_size: Sequence[int] = (128, 128)) -> Dict:
     rows = dict(osediff=teacher,
                 osediff_with_text_encoder={k: teacher[k] + text_row[k] for k in teacher},
                 adcsr_student=student)
-    for row in rows.values():
-        row['student_ratio'] = {k: round(student[k] / row[k], 4) for k in ('params', 'macs')}
+    add_ratios(rows.values(), teacher)
     return dict(lr_size=list(lr_size), parts=parts, text_encoder=text_row, rows=rows)
 
 
-def time_cpu(lr_size: Sequence[int] = (128, 128), repeats: int = 3, **archs_) -> Dict:
+def time_cpu(config: str, lr_size: Sequence[int] = (128, 128), repeats: int = 3,
+             **archs_) -> Dict:
     """Latency and peak memory of one SR, teacher vs student alternating, random weights
-    (``archs_``: ``unet`` / ``vae`` configs instead of the released ones)."""
+    (``archs_``: ``unet`` / ``vae`` configs instead of the released ones); ``ratio``:
+    to OSEDiff."""
     torch.manual_seed(0)
-    model = MODELS.build(released_model_cfg(**archs_)).eval()
+    model = MODELS.build(released_model_cfg(config, **archs_)).eval()
     lr = lr_image(*lr_size, 'cpu')
-    calls = dict(osediff=lambda: model.teacher.sample_any_size(lr),
-                 adcsr_student=lambda: model.sample_any_size(lr))
-    peak = {k: peak_memory_mib(f, 'cpu') for k, f in calls.items()}
-    times = {k: [] for k in calls}
-    for _ in range(repeats):  # round-robin: the same machine noise for both
-        for k, f in calls.items():
-            gc.collect()
-            times[k].append(time_once(f, 'cpu'))
-    out = {k: dict(latency=summarise_times(times[k]), peak_mem_mib=peak[k]) for k in calls}
-    out['student_ratio'] = round(out['adcsr_student']['latency']['median_s'] /
-                                 out['osediff']['latency']['median_s'], 4)
+    out = side_by_side(dict(osediff=lambda: model.teacher.sample_any_size(lr),
+                            adcsr_student=lambda: model.sample_any_size(lr)),
+                       'cpu', repeats, warmup=0)
+    add_ratios(out.values(), out['osediff'])
     out.update(lr_size=list(lr_size), torch_threads=torch.get_num_threads())
     return out
 
 
-def _row(name, row, timed, latency_ratio) -> str:
-    r = row['student_ratio']
+def _row(name, row, student, timed, latency_ratio) -> str:
+    r = {k: round(student[k] / row[k], 4) for k in ('params', 'macs')}  # student / row
     t = timed.get('latency', {}).get('median_s')
     cells = [name, f"{row['params'] / 1e6:.1f}M", f"{row['macs'] / 1e9:.0f}G",
              f'{t:.1f}' if t is not None else '',
@@ -120,10 +114,10 @@ def to_markdown(report) -> str:
                  adcsr_student='AdcSR student (pgpsr)')
     lines = [f'| model | params | MACs ({h}x{w} LR -> x4) | CPU latency (s) | peak mem (MiB) '
              '| student / model: params, MACs, latency |', '|---|---|---|---|---|---|']
-    lat = report.get('latency', {})
-    for key, row in report['counts']['rows'].items():
-        ratio = lat.get('student_ratio') if key == 'osediff' else 1.0
-        lines.append(_row(names[key], row, lat.get(key, {}), ratio))
+    lat, rows = report.get('latency', {}), report['counts']['rows']
+    for key, row in rows.items():
+        ratio = lat['adcsr_student']['ratio']['latency'] if key == 'osediff' and lat else 1.0
+        lines.append(_row(names[key], row, rows['adcsr_student'], lat.get(key, {}), ratio))
     paper = ', '.join(f'{k} {v:+.0%}' for k, v in PAPER.items())
     lines.append(f'\nThe paper (AdcSR vs OSEDiff incl. its text encoder and DAPE): {paper}.')
     return '\n'.join(lines)

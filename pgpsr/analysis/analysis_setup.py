@@ -5,9 +5,8 @@ from typing import Dict, List, Optional, Tuple
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from pgpsr.apis import init_model, load_config, prepare_environment
 from pgpsr.engine.hooks.progressive_prune_hook import calibration_loader_cfg
-from .inference import init_model
-from .runner_setup import load_config, prepare_environment
 
 
 def model_and_batches(config: str, checkpoint: Optional[str], num_batches: int,

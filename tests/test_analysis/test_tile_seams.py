@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from skimage import data
 
-from pgpsr.apis.tile_seams import seam_lines, seam_report
+from pgpsr.analysis.tile_seams import seam_lines, seam_report
 from pgpsr.models.tiling import tiled_super_resolve
 
 

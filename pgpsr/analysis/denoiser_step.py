@@ -7,18 +7,17 @@ model removes the recipe's budget of blocks chosen by weight magnitude (data-fre
 random weights the PGP criteria would measure nothing real); which blocks go changes the
 numbers a little, how many goes is the recipe's.
 """
-import gc
 from types import SimpleNamespace
 from typing import Dict, List, Sequence
 
 import torch
 
-from pgpsr.evaluation.efficiency import (autocast, peak_memory_mib, time_once,
-                                         summarise_times)
+from pgpsr.evaluation.efficiency import autocast
 from pgpsr.models.backbones import DiffusersUNetDenoiser
 from pgpsr.models.backbones import diffusers_archs as archs
 from pgpsr.pruning import score_blocks, select_blocks
 from pgpsr.utils.op_counter import count_macs
+from .timing import add_ratios, side_by_side
 
 ARCHS = dict(sd21=archs.SD21_UNET, sdxl=archs.SDXL_UNET)
 LATENT_FACTOR = 8  # the SD VAE's
@@ -71,7 +70,8 @@ def step_inputs(backbone, lr_hw: Sequence[int], device, dtype):
 def compare(arch: str, lr_hw=(64, 64), device='cpu', precision='fp32', repeats=3,
             ratio: float = 0.15) -> Dict:
     """Params, MACs (meta device), latency and peak memory (``device``, models
-    alternating) of one step of the unpruned and the pruned backbone."""
+    alternating) of one step of the unpruned and the pruned backbone; ``rows[name]``
+    in :mod:`.timing`'s schema, ``ratio`` to the unpruned one."""
     dtype = dict(fp32=torch.float32, bf16=torch.bfloat16, fp16=torch.float16)[precision]
     meta = build_backbone(arch, 'meta')
     removed = recipe_blocks(meta)
@@ -87,20 +87,15 @@ def compare(arch: str, lr_hw=(64, 64), device='cpu', precision='fp32', repeats=3
     models = dict(unpruned=build_backbone(arch, device, dtype))
     models['pruned'] = shared_weights_copy(models['unpruned'], removed)
     args = step_inputs(models['unpruned'], lr_hw, device, dtype)
-    times = {k: [] for k in models}
-    with torch.no_grad(), autocast(device, precision):
-        for name, m in models.items():  # warm-up
-            m(*args)
-        for _ in range(repeats):
-            for name, m in models.items():
-                times[name].append(time_once(lambda: m(*args), device))
-        for name, m in models.items():
-            gc.collect()
-            rows[name]['peak_mib'] = peak_memory_mib(lambda: m(*args), device)
-    for name in models:
-        rows[name].update(summarise_times(times[name]))
-    base = rows['unpruned']
-    for k in ('params', 'macs', 'median_s'):
-        rows['pruned'][f'{k}_ratio'] = rows['pruned'][k] / base[k]
+
+    def call(m):
+        def step():
+            with autocast(device, precision):
+                return m(*args)
+        return step
+    measured = side_by_side({k: call(m) for k, m in models.items()}, device, repeats)
+    for name, m in measured.items():
+        rows[name].update(m)
+    add_ratios(rows.values(), rows['unpruned'])
     return dict(arch=arch, lr_size=list(lr_hw), precision=precision, device=str(device),
                 removed=removed, blocks=len(models['unpruned'].blocks()), rows=rows)

@@ -3,10 +3,11 @@
 Whole held-out photos (never trained on), cropped to a multiple of 4, in two LR kinds:
 ``bicubic`` = MATLAB's antialiased bicubic /4 (the BI protocol of SR papers) and
 ``realesrgan`` = Real-ESRGAN's second-order degradation with a fixed seed per photo (the
-real-world kind). Each model super-resolves the LR through ``super_resolve`` (its own
-tiling and padding); PSNR-Y, SSIM-Y and NIQE with a 4 px border. The bicubic row is
-MATLAB bicubic x4 of the LR. Photo sets: ``embedded`` (coffee + chelsea from
-scikit-image, always there) and ``photos`` (data/photos/heldout, made by ``make data``).
+real-world kind; the caller passes its config, the package reads no repository path).
+Each model super-resolves the LR through ``super_resolve`` (its own tiling and padding);
+PSNR-Y, SSIM-Y and NIQE with a 4 px border. The bicubic row is MATLAB bicubic x4 of the
+LR. Photo sets: ``embedded`` (coffee + chelsea from scikit-image, always there) and
+``photos`` (data/photos/heldout, made by ``make data``).
 ``tools/demo.py`` and ``results_table.py`` both use this, so their numbers compare.
 """
 import os
@@ -17,13 +18,13 @@ from typing import Dict, Iterator, Optional, Tuple
 import numpy as np
 from PIL import Image
 
+from pgpsr.apis import super_resolve
 from pgpsr.datasets import EMBEDDED_SPLITS, list_images, read_image
 from pgpsr.datasets.embedded import DEFAULT_ROOT, prepare_embedded_photos
 from pgpsr.datasets.image_io import to_uint8
 from pgpsr.datasets.transforms.degradations import DegradationPipeline
 from pgpsr.datasets.transforms.matlab_resize import imresize
 from pgpsr.evaluation.metrics import niqe_y, psnr, ssim
-from .inference import super_resolve
 
 SCALE = 4
 METRICS = ('psnr_y', 'ssim_y', 'niqe')
@@ -31,10 +32,13 @@ PHOTO_SETS = dict(embedded=osp.join(DEFAULT_ROOT, 'val'), photos='data/photos/he
 LR_KINDS = ('bicubic', 'realesrgan')
 
 
-def _realesrgan_lr(gt: np.ndarray, seed: int) -> np.ndarray:
+def _realesrgan_lr(gt: np.ndarray, seed: int, degradation_config: Optional[str]
+                   ) -> np.ndarray:
     from mmengine.config import Config
-    cfg = Config.fromfile(osp.join(osp.dirname(osp.dirname(osp.dirname(__file__))),
-                                   'configs/_base_/degradations/realesrgan_x4.py'))
+    if degradation_config is None:
+        raise ValueError('realesrgan LR needs degradation_config: a config that defines '
+                         '`degradation` (configs/_base_/degradations/realesrgan_x4.py)')
+    cfg = Config.fromfile(degradation_config)
     state = np.random.get_state()
     np.random.seed(seed)
     try:
@@ -44,18 +48,21 @@ def _realesrgan_lr(gt: np.ndarray, seed: int) -> np.ndarray:
     return out
 
 
-def make_lr(gt: np.ndarray, kind: str = 'bicubic', seed: int = 0) -> np.ndarray:
-    """The LR of one GT photo (RGB uint8, sides a multiple of 4) for ``kind``."""
+def make_lr(gt: np.ndarray, kind: str = 'bicubic', seed: int = 0,
+            degradation_config: Optional[str] = None) -> np.ndarray:
+    """The LR of one GT photo (RGB uint8, sides a multiple of 4) for ``kind``
+    (``realesrgan``: the steps of ``degradation_config``'s ``degradation``)."""
     if kind == 'bicubic':
         return imresize(gt, 1 / SCALE)
     if kind == 'realesrgan':
-        return _realesrgan_lr(gt, seed)
+        return _realesrgan_lr(gt, seed, degradation_config)
     raise ValueError(f'unknown LR kind {kind!r}; expected one of {LR_KINDS}')
 
 
-def held_out_photos(photo_set: str = 'embedded', lr_kind: str = 'bicubic'
+def held_out_photos(photo_set: str = 'embedded', lr_kind: str = 'bicubic',
+                    degradation_config: Optional[str] = None
                     ) -> Iterator[Tuple[str, np.ndarray, np.ndarray]]:
-    """(name, GT, LR) of the held-out photos of ``photo_set``, RGB uint8."""
+    """(name, GT, LR) of the held-out photos of ``photo_set``, RGB uint8 (LR: ``make_lr``)."""
     if photo_set not in PHOTO_SETS:
         raise ValueError(f'unknown photo set {photo_set!r}; expected one of {list(PHOTO_SETS)}')
     root = PHOTO_SETS[photo_set]
@@ -70,7 +77,8 @@ def held_out_photos(photo_set: str = 'embedded', lr_kind: str = 'bicubic'
         gt = to_uint8(read_image(path).rgb)
         h, w = gt.shape[0] // SCALE * SCALE, gt.shape[1] // SCALE * SCALE
         gt = gt[:h, :w]
-        yield osp.splitext(osp.basename(path))[0], gt, make_lr(gt, lr_kind, seed=i)
+        yield (osp.splitext(osp.basename(path))[0], gt,
+               make_lr(gt, lr_kind, i, degradation_config))
 
 
 def colour_shift(img: np.ndarray, ref: np.ndarray) -> float:
@@ -87,8 +95,9 @@ def score(gt: np.ndarray, img: np.ndarray) -> Dict[str, float]:
 
 def evaluate_held_out(models: Dict[str, object], out_dir: Optional[str] = None,
                       progress=lambda it, **kw: it, photo_set: str = 'embedded',
-                      lr_kind: str = 'bicubic') -> Dict:
-    """Score bicubic and every ``name -> model`` on the held-out photos.
+                      lr_kind: str = 'bicubic',
+                      degradation_config: Optional[str] = None) -> Dict:
+    """Score bicubic and every ``name -> model`` on the held-out photos (LR: ``make_lr``).
 
     Returns ``dict(images=[per-photo rows], mean={name: {metric: value}}, outputs=...)``;
     ``outputs`` maps photo -> name -> SR image (for comparison panels). SR images are
@@ -97,7 +106,7 @@ def evaluate_held_out(models: Dict[str, object], out_dir: Optional[str] = None,
     if out_dir:
         os.makedirs(out_dir, exist_ok=True)
     rows, outputs_all = [], {}
-    photos = list(held_out_photos(photo_set, lr_kind))
+    photos = list(held_out_photos(photo_set, lr_kind, degradation_config))
     for stem, gt, lr in progress(photos, desc=f'held-out {photo_set} ({lr_kind} LR)'):
         h, w = gt.shape[:2]
         outputs = {'bicubic': imresize(lr, SCALE)[:h, :w]}

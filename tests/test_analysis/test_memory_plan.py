@@ -1,7 +1,7 @@
 """The per-GPU model-state arithmetic behind the README's SDXL memory plan."""
 import pytest
 
-from pgpsr.apis.memory_plan import GIB, memory_plan, model_state_bytes
+from pgpsr.analysis.memory_plan import GIB, memory_plan, model_state_bytes
 
 
 def test_zero_accounting():

@@ -1,3 +1,5 @@
+# synthlr: validation and test LR are remade from GT by this file's degradation (the log says so
+# too): numbers on it are not numbers on a given paired set (paired_folders_x4.py).
 # The real-photo set that `make data` builds (tools/dataset_converters/debian_photos.py):
 # 336 GT crops of 14 Lomiri wallpaper photos for training; 21 opencv-doc photos held out.
 # Training pairs: MATLAB bicubic (the BI protocol) or Real-ESRGAN second-order degradation
