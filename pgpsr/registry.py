@@ -41,6 +41,8 @@ PARAM_SCHEDULERS = Registry('parameter scheduler', parent=MMAGIC_PARAM_SCHEDULER
                             locations=['pgpsr.engine'])
 METRICS = Registry('metric', parent=MMAGIC_METRICS, locations=['pgpsr.evaluation'])
 EVALUATORS = Registry('evaluator', parent=MMAGIC_EVALUATORS, locations=['pgpsr.evaluation'])
+# pruning criteria: block scorers by name (``criterion='cosine'``), pgpsr's own
+PRUNE_SCORERS = Registry('prune scorer', locations=['pgpsr.pruning'])
 # Visualizers: mmagic's (reached through these children).
 VISUALIZERS = Registry('visualizer', parent=MMAGIC_VISUALIZERS)
 VISBACKENDS = Registry('vis_backend', parent=MMAGIC_VISBACKENDS)

@@ -40,8 +40,9 @@ def _build(path):
     for owner in (model_cfg, model_cfg.get('teacher', {})):  # weights not on this machine
         codec = owner.get('codec', {})
         if codec.get('pretrained'):
-            tiny = 'tiny_pretrained' in codec.pretrained
-            codec.update(pretrained=None, config=dict(TINY_VAE if tiny else archs.SD_VAE))
+            tiny = 'tiny_pretrained' in codec.pretrained  # a weights file's own config stays
+            codec.update(pretrained=None, config=codec.get('config') or dict(
+                TINY_VAE if tiny else archs.SD_VAE))
         backbone = owner.get('backbone', {})
         if backbone.get('pretrained'):
             arch = [a for k, a in ARCH_OF_FOLDER.items() if k in backbone.pretrained]

@@ -18,7 +18,7 @@ from mmengine.config import DictAction
 
 from pgpsr.analysis import model_and_batches
 from pgpsr.models.backbones.base import PARTS
-from pgpsr.pruning import SCORERS, complexity, prune_step
+from pgpsr.pruning import complexity, criteria, prune_step
 
 
 def parse_args(argv=None):
@@ -30,7 +30,7 @@ def parse_args(argv=None):
     size.add_argument('--ratio', type=float, help='fraction of all blocks to remove')
     size.add_argument('--blocks', type=int, help='number of blocks to remove')
     size.add_argument('--names', nargs='+', help='remove exactly these blocks')
-    p.add_argument('--criterion', default='cosine', choices=sorted(SCORERS))
+    p.add_argument('--criterion', default='cosine', choices=criteria())
     p.add_argument('--parts', nargs='+', default=list(PARTS), choices=PARTS)
     p.add_argument('--exportable', action='store_true',
                    help='remove only what the release format expresses (diffusers UNets: '

@@ -15,6 +15,7 @@ from typing import Dict, List, Sequence, Tuple
 
 from pgpsr.utils.block_parts import PARTS
 from .exportable import select_exportable
+from .importance import scorer_class
 from .measures import MEASURES
 
 SIZE_KEYS = ('blocks', 'num_blocks', 'ratio', 'keep', 'threshold')
@@ -53,7 +54,7 @@ def resolve_joint(stage: Dict, criterion: str) -> Tuple[Dict, str, Dict]:
 
 def needs_calibration(stage: Dict, criterion: str) -> bool:
     """Whether scoring runs the model on calibration data (the redundancy measures)."""
-    return isinstance(stage.get('threshold'), dict) or criterion in MEASURES
+    return isinstance(stage.get('threshold'), dict) or scorer_class(criterion).calibrated
 
 
 def select_blocks(backbone, scores: Dict[str, float], stage: Dict,

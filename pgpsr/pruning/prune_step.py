@@ -7,7 +7,7 @@ caller's to fix: only the training hook has them (see ``surgery``).
 from typing import Callable, Dict, Iterable, List, Optional, Sequence
 
 from .complexity import complexity
-from .importance import score_blocks
+from .importance import build_scorer, scorer_class
 from .policy import resolve_joint, select_blocks
 from .surgery import drop_blocks
 
@@ -26,7 +26,9 @@ def prune_step(model, stage: Dict, batches: Iterable[Dict] = (), criterion: str 
         step_macs=...)``, the counts taken after the removal at LR ``lr_size``.
     """
     stage, criterion, extra = resolve_joint(stage, criterion)
-    scores = score_blocks(criterion, model, batches, num_steps=num_steps, seed=seed, **extra)
+    if scorer_class(criterion).calibrated:
+        extra = dict(extra, num_steps=num_steps)
+    scores = build_scorer(criterion, **extra)(model, batches, seed)
     total = len(model.backbone.blocks(include_dropped=True))
     names = select_blocks(model.backbone, scores, stage, total)
     if agree is not None:

@@ -6,20 +6,20 @@ import os.path as osp
 from mmengine.dist import get_rank
 from mmengine.hooks import Hook
 
-from pgpsr.pruning import SCORERS
-from pgpsr.registry import HOOKS
+from pgpsr.pruning import BlockScorer
+from pgpsr.registry import HOOKS, PRUNE_SCORERS
 from pgpsr.utils.wrappers import unwrap
 
 
-def rank_skewed_scores(model, batches=None, **_):
+@PRUNE_SCORERS.register_module(name='rank_skewed')
+class RankSkewedScorer(BlockScorer):
     """Rank 0 ranks the blocks first-to-last, every other rank last-to-first: without
     agreement the ranks would remove different blocks."""
-    names = list(model.backbone.blocks())
-    sign = 1 if get_rank() == 0 else -1
-    return {n: sign * float(i) for i, n in enumerate(names)}
 
-
-SCORERS['rank_skewed'] = rank_skewed_scores
+    def __call__(self, model, batches=(), seed: int = 0):
+        names = list(model.backbone.blocks())
+        sign = 1 if get_rank() == 0 else -1
+        return {n: sign * float(i) for i, n in enumerate(names)}
 
 
 @HOOKS.register_module()

@@ -13,7 +13,7 @@ from torchvision.models import vgg16
 
 from pgpsr.evaluation.metrics import frechet_distance
 from pgpsr.evaluation.metrics.fid import InceptionFeatures
-from pgpsr.evaluation.metrics.local_weights import package_file
+from pgpsr.models.perceptual import package_file
 from pgpsr.registry import METRICS
 
 

@@ -59,6 +59,28 @@ def test_random_is_seeded_and_magnitude_finds_small_weights(model):
         score_blocks('l2', model)
 
 
+def test_scorers_are_registered_classes_with_explicit_arguments(model):
+    """Each criterion builds from a config dict in PRUNE_SCORERS and equals the measure
+    it names; an argument a scorer does not take is an error, not swallowed."""
+    from pgpsr.registry import PRUNE_SCORERS
+    assert set(PRUNE_SCORERS.module_dict) == {'cosine', 'kl', 'joint', 'random', 'magnitude'}
+    batches = [data_batch()]
+    table = analyse_redundancy(model, batches, num_steps=2, seed=3)
+    for measure in ('cosine', 'kl'):
+        scorer = PRUNE_SCORERS.build(dict(type=measure, num_steps=2))
+        assert scorer.calibrated and scorer(model, batches, 3) == \
+            block_redundancy(table, measure)
+    joint = PRUNE_SCORERS.build(dict(type='joint', thresholds=dict(cosine=0.5, kl=0.25),
+                                     num_steps=2))(model, batches, 3)
+    phi, psi = block_redundancy(table, 'cosine'), block_redundancy(table, 'kl')
+    assert joint == {n: max(phi[n] / 0.5, psi[n] / 0.25) for n in phi}
+    assert not PRUNE_SCORERS.get('magnitude').calibrated
+    with pytest.raises(TypeError):
+        score_blocks('magnitude', model, num_steps=2)
+    with pytest.raises(TypeError):
+        score_blocks('random', model, thresholds=dict(cosine=0.2))
+
+
 def test_stage_sizes(model):
     bb = model.backbone
     scores = {n: float(i) for i, n in enumerate(reversed(list(bb.blocks())))}

@@ -1,11 +1,13 @@
-"""One denoiser step of real-size SD2.1 / SDXL UNets, unpruned vs one-shot pruned.
+"""One denoiser step of the real-size pretrained backbones (SD2.1 / SDXL UNets, DiT-XL/2),
+unpruned vs pruned as their PGP recipes prune them.
 
-    python tools/analysis_tools/pretrained_step.py [--arch sd21 sdxl] [--lr-size 64 64] \
+    python tools/analysis_tools/pretrained_step.py [--arch sd21 sdxl dit] [--lr-size 64 64] \
         [--precision fp32 bf16 ...] [--repeats 3] [--out work_dirs/pretrained_step]
 
 Random weights from the released configs (see pgpsr/analysis/denoiser_step.py for why and
 what that means); params and MACs on the meta device; latency and peak memory with the two
-models alternating in one process. Writes OUT/pretrained_step.{json,md}.
+models alternating in one process; model states per GPU on 8 GPUs for DDP / ZeRO-2 / FSDP.
+Writes OUT/pretrained_step.{json,md}.
 """
 import argparse
 
@@ -15,9 +17,10 @@ from pgpsr.utils.report_files import write_report
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--arch', nargs='+', default=['sd21', 'sdxl'], choices=['sd21', 'sdxl'])
+    p.add_argument('--arch', nargs='+', default=['sd21', 'sdxl', 'dit'],
+                   choices=['sd21', 'sdxl', 'dit'])
     p.add_argument('--precision', nargs='+', default=None,
-                   help='one per arch (default: fp32 for sd21, bf16 for sdxl)')
+                   help='one per arch (default: fp32, bf16 for sdxl)')
     p.add_argument('--lr-size', type=int, nargs=2, default=(64, 64))
     p.add_argument('--device', default='cpu')
     p.add_argument('--repeats', type=int, default=3)
@@ -26,21 +29,23 @@ def parse_args(argv=None):
 
 
 def to_markdown(reports) -> str:
-    lines = ['| model | precision | params | MACs | latency (s) | peak mem (MiB) |',
-             '|---|---|---|---|---|---|']
+    lines = ['| model | precision | params | MACs | latency (s) | peak mem (MiB) | '
+             'model states GiB/GPU, 8 GPUs: DDP / ZeRO-2 / FSDP |',
+             '|---|---|---|---|---|---|---|']
     for r in reports:
         for name, row in r['rows'].items():
             ratio = lambda k: f" ({row['ratio'][k]:.2f}x)" if name == 'pruned' else ''  # noqa
             lines.append(f"| {r['arch']} {name} | {r['precision']} | {row['params'] / 1e6:.1f}M"
                          f"{ratio('params')} | {row['macs'] / 1e9:.1f}G{ratio('macs')} | "
                          f"{row['latency']['median_s']:.2f}{ratio('latency')} | "
-                         f"{row['peak_mem_mib']:.0f} |")
+                         f"{row['peak_mem_mib']:.0f} | "
+                         + ' / '.join(f'{v:.1f}' for v in row['states_gib'].values()) + ' |')
     return '\n'.join(lines)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    precisions = args.precision or [dict(sd21='fp32', sdxl='bf16')[a] for a in args.arch]
+    precisions = args.precision or ['bf16' if a == 'sdxl' else 'fp32' for a in args.arch]
     reports = []
     for arch, precision in zip(args.arch, precisions):
         reports.append(compare(arch, tuple(args.lr_size), args.device, precision,

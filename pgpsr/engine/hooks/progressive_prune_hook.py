@@ -20,6 +20,7 @@ from mmengine.hooks import EMAHook, Hook
 from mmengine.model import is_model_wrapper
 
 from pgpsr.models.backbones.base import decode_extra_state
+from pgpsr.models.backbones.contract import check_backbone
 from pgpsr.pruning import check_stage, drop_blocks, prune_ema, prune_optimizer, prune_step
 from pgpsr.pruning.policy import needs_calibration
 from pgpsr.registry import HOOKS, MODELS
@@ -164,6 +165,7 @@ class ProgressivePruneHook(Hook):
     # ---- schedule --------------------------------------------------------------------------
     def before_train(self, runner) -> None:
         check_strategy(getattr(runner, 'strategy', None))
+        check_backbone(unwrap(runner.model).backbone, 'ProgressivePruneHook')
         if self.distill:
             self._attach_teacher(runner)
         self._maybe_prune(runner, completed=runner.iter)

@@ -16,7 +16,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
 from pgpsr.registry import METRICS
-from .local_weights import missing_reason, package_file
+from pgpsr.models.perceptual import missing_reason, package_file
 from .per_image import to_hwc_rgb
 
 INPUT_RANGE = (-1.0, 0.9921875)

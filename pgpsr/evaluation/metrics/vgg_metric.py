@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .local_weights import (DEFAULT_VGG16, load_vgg16_features, missing_reason,
+from pgpsr.models.perceptual import (DEFAULT_VGG16, load_vgg16_features, missing_reason,
                             package_file, vgg16_missing)
 from .per_image import PerImageMetric
 

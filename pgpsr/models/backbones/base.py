@@ -6,6 +6,7 @@ mapping at its position (skips and channel bookkeeping stay valid), and the list
 dropped blocks travels inside the state dict (``_extra_state``), so a pruned checkpoint
 rebuilds its own architecture from the original config with no extra flags.
 """
+import abc
 import json
 from collections import OrderedDict
 from contextlib import contextmanager
@@ -60,21 +61,45 @@ class DroppedBlock(nn.Identity):
         return x
 
 
-class PrunableBackbone(nn.Module):
+class PrunableBackbone(nn.Module, metaclass=abc.ABCMeta):
     """Base class of denoisers: ``forward(x_t, t, cond)`` plus the block interface.
 
-    Subclasses keep their blocks in ``nn.ModuleList``s and implement
-    :meth:`block_table` returning ``[(name, part, list, index), ...]`` in forward order.
+    Subclasses keep their blocks in ``nn.ModuleList``s and must declare (abstract: a class
+    missing one fails at build, naming it) :attr:`size_divisor` and :meth:`block_table`
+    returning ``[(name, part, list, index), ...]`` in forward order; they also set
+    ``in_channels`` / ``cond_channels`` / ``out_channels``, which ``PGPDiffSR`` checks
+    against its codec (the rest of ``contract.Denoiser`` is implemented here).
     A block is *droppable* when its output has the shape of its main input.
     """
+
+    in_channels: int  # channels of x_t
+    cond_channels: int  # channels of the condition concatenated to x_t (0: none)
+    out_channels: int  # channels predicted
+    grad_checkpointing: bool = False  # recompute blocks in backward (run_block)
+
+    def __new__(cls, *args, **kwargs):
+        # ABCMeta's own error does not say what the members are for
+        missing = sorted(cls.__abstractmethods__)
+        if missing:
+            raise TypeError(f'{cls.__name__} does not declare {", ".join(missing)}, required '
+                            'of every PrunableBackbone: size_divisor is the factor its input '
+                            'sides must be a multiple of (1: any size; the SR models pad to '
+                            'it), block_table lists its prunable blocks')
+        return super().__new__(cls)
 
     def __init__(self) -> None:
         super().__init__()
         self.dropped: List[str] = []
 
     # ---- what subclasses provide -------------------------------------------------------
+    @property
+    @abc.abstractmethod
+    def size_divisor(self) -> int:
+        """Input sides must be multiples of this (a class attribute or a property)."""
+
+    @abc.abstractmethod
     def block_table(self) -> List[Tuple[str, str, nn.ModuleList, int]]:
-        raise NotImplementedError
+        """``(name, part, holder, index)`` of every block, in forward order."""
 
     def is_droppable(self, name: str) -> bool:  # pragma: no cover - overridden when needed
         return True
@@ -127,8 +152,7 @@ class PrunableBackbone(nn.Module):
 
     def run_block(self, block: nn.Module, *args) -> torch.Tensor:
         """Call ``block``, recomputing it in backward when ``self.grad_checkpointing``."""
-        if getattr(self, 'grad_checkpointing', False) and self.training and \
-                torch.is_grad_enabled():
+        if self.grad_checkpointing and self.training and torch.is_grad_enabled():
             return checkpoint_keeping_hooks(block, *args)
         return block(*args)
 

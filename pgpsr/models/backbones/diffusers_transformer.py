@@ -61,11 +61,11 @@ class DiffusersTransformerDenoiser(PrunableBackbone):
         cfg = self.transformer.config
         self.model_class, self.conditioning = model_class, conditioning
         self.latent_channels = cfg.in_channels
+        self.in_channels = self.out_channels = cfg.in_channels  # a learned sigma is cut
         self.cond_channels = (cond_channels or cfg.in_channels) if conditioning == 'concat' \
             else 0
         if self.cond_channels:
             self._widen_patch_embed(self.cond_channels)
-        self.size_divisor = cfg.patch_size
         n = len(self.transformer.transformer_blocks)
         self.parts = tuple(parts) if parts else (n // 3, n - 2 * (n // 3), n // 3)
         if sum(self.parts) != n:
@@ -77,6 +77,10 @@ class DiffusersTransformerDenoiser(PrunableBackbone):
             for k, v in load_prompt_embeddings(prompt_embeds, type(self).__name__,
                                                cfg.caption_channels, tokens=120).items():
                 self.register_buffer(k, v, persistent=False)
+
+    @property
+    def size_divisor(self) -> int:
+        return self.transformer.config.patch_size
 
     def _widen_patch_embed(self, extra: int) -> None:
         embed = self.transformer.pos_embed

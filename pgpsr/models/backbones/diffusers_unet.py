@@ -22,11 +22,10 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 import torch
 from diffusers import UNet2DConditionModel
-from mmengine.logging import print_log
 from torch import nn
 
 from pgpsr.registry import MODELS
-from .base import DroppedBlock, PrunableBackbone, checkpoint_keeping_hooks
+from .base import DroppedBlock, PrunableBackbone
 from .diffusers_export_plan import NotExportableError, export_plan
 from .diffusers_loading import build_diffusers_model, widened_input_conv
 from .prompt_embeddings import load_prompt_embeddings, pipeline_folder
@@ -102,12 +101,12 @@ class DiffusersUNetDenoiser(PrunableBackbone):
         cfg = self.unet.config
         self._check_supported(cfg)
         self.conditioning, self.grad_checkpointing = conditioning, grad_checkpointing
+        self.in_channels, self.out_channels = cfg.in_channels, cfg.out_channels
         self.latent_channels = cfg.out_channels
         self.cond_channels = 0
         if conditioning == 'concat':
             self.cond_channels = cond_channels or cfg.in_channels
             self._widen_conv_in(self.cond_channels)
-        self.size_divisor = 2 ** self.unet.num_upsamplers
         pooled = None
         if cfg.addition_embed_type == 'text_time':
             pooled = (cfg.projection_class_embeddings_input_dim -
@@ -166,6 +165,10 @@ class DiffusersUNetDenoiser(PrunableBackbone):
                 self._unit_names.append((f'decoder.{levels - 1 - i}.{j}', 'decoder'))
 
     # ---- the block contract ----------------------------------------------------------------
+    @property
+    def size_divisor(self) -> int:
+        return 2 ** self.unet.num_upsamplers
+
     def block_table(self):
         table = []
         for idx, (name, part) in enumerate(self._unit_names):
@@ -292,11 +295,4 @@ class DiffusersUNetDenoiser(PrunableBackbone):
         unit = self._units[u]
         if isinstance(unit, DroppedBlock):
             return unit(h)  # identity; a removed decoder unit ignores its skip
-        if self.grad_checkpointing and self.training and torch.is_grad_enabled():
-            return checkpoint_keeping_hooks(unit, h, emb, attn_kwargs, skip)
-        return unit(h, emb, attn_kwargs, skip)
-
-    def log_summary(self) -> None:
-        print_log(f'{type(self).__name__}: {len(self._units)} units, '
-                  f'{sum(p.numel() for p in self.parameters()) / 1e6:.1f}M parameters, '
-                  f'conditioning={self.conditioning}', logger='current')
+        return self.run_block(unit, h, emb, attn_kwargs, skip)

@@ -101,7 +101,6 @@ class DiTDenoiser(PrunableBackbone):
         self.patch_size = patch_size
         self.hidden_size = hidden_size
         self.grad_checkpointing = grad_checkpointing
-        self.size_divisor = patch_size
         self.patch_embed = nn.Conv2d(in_channels + self.cond_channels, hidden_size,
                                      patch_size, stride=patch_size)
         self.t_embed = TimestepEmbedding(hidden_size)
@@ -130,6 +129,10 @@ class DiTDenoiser(PrunableBackbone):
         for m in (self.final_ada[1], self.final_linear):
             nn.init.zeros_(m.weight)
             nn.init.zeros_(m.bias)
+
+    @property
+    def size_divisor(self) -> int:
+        return self.patch_size
 
     def block_widths(self) -> Dict[str, int]:
         return {name: self.hidden_size for name, _, _, _ in self.block_table()}

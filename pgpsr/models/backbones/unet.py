@@ -76,7 +76,6 @@ class UNetDenoiser(PrunableBackbone):
         self.block_channels = list(block_channels)
         self.units_per_level = units_per_level
         self.grad_checkpointing = grad_checkpointing
-        self.size_divisor = 2 ** (len(block_channels) - 1)
         for ch in block_channels:
             if ch % norm_groups:
                 raise ValueError(f'UNetDenoiser: block_channels {list(block_channels)} must be '
@@ -116,6 +115,10 @@ class UNetDenoiser(PrunableBackbone):
         self.conv_out = nn.Conv2d(block_channels[0], self.out_channels, 3, padding=1)
         nn.init.zeros_(self.conv_out.weight)
         nn.init.zeros_(self.conv_out.bias)
+
+    @property
+    def size_divisor(self) -> int:
+        return 2 ** (len(self.block_channels) - 1)  # one downsampler between levels
 
     def block_table(self) -> List[Tuple[str, str, nn.ModuleList, int]]:
         n, levels = self.units_per_level, len(self.block_channels)

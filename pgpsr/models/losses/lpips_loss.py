@@ -5,10 +5,9 @@ import torch
 from mmengine.logging import print_log
 from torch import nn
 
-from pgpsr.evaluation.metrics.lpips import LPIPSNet
-from pgpsr.evaluation.metrics.local_weights import (DEFAULT_VGG16, load_vgg16_features,
-                                                    package_file, vgg16_missing)
 from pgpsr.registry import MODELS
+from ..perceptual import (DEFAULT_VGG16, LPIPSNet, load_vgg16_features, package_file,
+                          vgg16_missing)
 
 
 @MODELS.register_module()

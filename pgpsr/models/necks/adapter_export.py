@@ -59,7 +59,7 @@ def adapter_spec(model) -> Dict:
     if not isinstance(neck, PhaseExchangeAdapter):
         raise ValueError(f'the neck {type(neck).__name__} has no diffusers export; only '
                          'PhaseExchangeAdapter is written beside the UNet')
-    if not getattr(backbone, 'cond_channels', 0):
+    if not backbone.cond_channels:
         raise ValueError('the adapter reads the LR condition, but this UNet does not take it '
                          "as input (conditioning='input'): a plain diffusers UNet call would "
                          'not give the adapter its condition')

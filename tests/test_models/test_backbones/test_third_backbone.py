@@ -12,8 +12,11 @@ from pgpsr.registry import MODELS
 class ConvStackDenoiser(PrunableBackbone):
     """Residual conv blocks: the smallest backbone that honours the contract."""
 
+    size_divisor = 1  # no downsampling: any input size
+
     def __init__(self, in_channels: int = 12, width: int = 16, depth: int = 3) -> None:
         super().__init__()
+        self.in_channels = self.cond_channels = self.out_channels = in_channels
         self.inp = nn.Conv2d(2 * in_channels + 1, width, 3, padding=1)
         self.body = nn.ModuleList(
             nn.Sequential(nn.Conv2d(width, width, 3, padding=1), nn.SiLU()) for _ in range(depth))

@@ -24,7 +24,7 @@ from pgpsr.utils.pretrained import load_weights_file
 from pgpsr.utils.wrappers import unwrap
 from ..sr_predict import SRPredictMixin
 from .builders import (build_feature_discriminator, build_gt_vae, build_student,
-                       load_stage1_decoder)
+                       check_teacher_backbone, load_stage1_decoder)
 
 def _load_prefixed(module, path: str, prefix: str, what: str) -> None:
     module.load_state_dict(load_weights_file(path, what, prefix, training_checkpoint=True),
@@ -140,6 +140,7 @@ class AdcSR(SRPredictMixin, BaseModel):
         if not hasattr(self.teacher.codec, 'vae'):
             raise TypeError('AdcSR: the teacher needs an AutoencoderKLCodec (a VAE decoder '
                             'to prune)')
+        check_teacher_backbone(self.teacher)
         if teacher_ckpt:
             _load_prefixed(self.teacher, teacher_ckpt, '', 'AdcSR.teacher_ckpt')
         self.teacher.eval().requires_grad_(False)

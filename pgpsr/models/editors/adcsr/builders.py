@@ -9,6 +9,7 @@ from typing import Dict, Optional
 from diffusers.models.autoencoders.vae import Decoder
 from torch import nn
 
+from pgpsr.models.backbones import DiffusersUNetDenoiser, UNetDenoiser
 from pgpsr.pruning.channel_slicing import scale_widths, slice_weights
 from pgpsr.registry import MODELS
 from .student import AdcSRStudent
@@ -17,8 +18,19 @@ from .unet_student import build_unet_discriminator, build_unet_student_denoiser
 OWN_UNET_WIDTHS = dict(block_channels=0.75, norm_groups=0.75)
 
 
+def check_teacher_backbone(teacher) -> None:
+    """Refuse, at build, a teacher backbone the student cannot be sliced from: the
+    builders replace its ``conv_in`` and ``conv_out`` and drop its time path
+    (``time_embedding=False``), which only the two UNet families offer."""
+    if not isinstance(teacher.backbone, (UNetDenoiser, DiffusersUNetDenoiser)):
+        raise TypeError(f'AdcSR: the teacher backbone {type(teacher.backbone).__name__} '
+                        'cannot give the student and discriminator: they are sliced from a '
+                        'UNet with conv_in, conv_out and a time_embedding that can be '
+                        'removed (UNetDenoiser, or DiffusersUNetDenoiser)')
+
+
 def _is_diffusers(teacher) -> bool:
-    return hasattr(teacher.backbone, 'unet') and hasattr(teacher.backbone.unet, 'config')
+    return isinstance(teacher.backbone, DiffusersUNetDenoiser)
 
 
 def _config(cfg: Dict) -> Dict:

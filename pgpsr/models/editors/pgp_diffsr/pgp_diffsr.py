@@ -18,6 +18,7 @@ from mmagic.structures import DataSample
 from mmengine.dist import get_rank
 from mmengine.model import BaseModel
 
+from pgpsr.models.backbones.contract import check_backbone
 from pgpsr.models.data_preprocessors.default import build_data_preprocessor
 from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import load_weights_file
@@ -28,6 +29,20 @@ from ...diffusion_utils import (build_scheduler, predict_x0, step_accepts_genera
 DEFAULT_TRAIN_CFG = dict(one_step=False, one_step_timestep=999, seed=0)
 OWN_TEST_CFG = dict(num_steps=20, start='noise', strength=1.0, one_step=False,
                     one_step_timestep=999)  # + SRPredictMixin's shared keys
+
+
+def check_latent_channels(backbone, codec) -> None:
+    """PGPDiffSR feeds the backbone x_t and the condition (each a codec latent; the
+    condition concatenated unless ``cond_channels`` is 0) and trains its output against a
+    latent: a mismatch would otherwise surface as a shape error in the first forward."""
+    c, name = codec.latent_channels, type(backbone).__name__
+    latent = f'the latent channels of the codec (model.codec, {type(codec).__name__}): {c}'
+    for key, got, ok in (('in_channels', backbone.in_channels, (c,)),
+                         ('cond_channels', backbone.cond_channels, (0, c)),
+                         ('out_channels', backbone.out_channels, (c,))):
+        if got not in ok:
+            raise ValueError(f'PGPDiffSR: model.backbone.{key} ({name}) is {got}, but must '
+                             f'be {" or ".join(map(str, ok))}: {latent}')
 
 
 @MODELS.register_module()
@@ -76,6 +91,8 @@ class PGPDiffSR(SRPredictMixin, BaseModel):
                          init_cfg=init_cfg)
         self.codec = MODELS.build(codec)
         self.backbone = MODELS.build(backbone)
+        check_backbone(self.backbone, 'PGPDiffSR')
+        check_latent_channels(self.backbone, self.codec)
         if backbone_pretrained:
             self.backbone.load_state_dict(load_weights_file(backbone_pretrained), strict=True)
         self.neck = MODELS.build(neck) if neck else None
@@ -101,7 +118,7 @@ class PGPDiffSR(SRPredictMixin, BaseModel):
     @property
     def lr_size_divisor(self) -> int:
         """LR sides are padded to a multiple of this inside the model."""
-        hr_div = self.codec.factor * getattr(self.backbone, 'size_divisor', 1)
+        hr_div = self.codec.factor * self.backbone.size_divisor
         return hr_div // math.gcd(hr_div, self.scale)
 
     def encode_condition(self, lr: torch.Tensor) -> torch.Tensor:

@@ -170,3 +170,13 @@ def test_inference_only_adcsr_builds_no_discriminator_and_refuses_training(teach
     assert model.discriminator is None
     with pytest.raises(RuntimeError, match='inference only'):
         model.train_step(_batch(32), None)
+
+
+def test_a_teacher_backbone_without_a_sliceable_unet_is_refused_at_build():
+    cfg = _cfg(2).model
+    cfg.teacher.backbone = dict(type='DiTDenoiser', in_channels=4, patch_size=2,
+                                hidden_size=32, num_heads=2, depth=(1, 1, 1))
+    with pytest.raises(TypeError, match='teacher backbone DiTDenoiser cannot give the student '
+                                        'and discriminator: .*conv_in, conv_out and a '
+                                        'time_embedding'):
+        MODELS.build(cfg)
