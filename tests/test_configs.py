@@ -6,8 +6,8 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from pgpsr.models.backbones import diffusers_archs as archs
-from pgpsr.models.backbones.tiny_pretrained import TINY_VAE
+from pgpsr.models.pretrained import diffusers_archs as archs
+from pgpsr.models.pretrained.tiny_pretrained import TINY_VAE
 from pgpsr.registry import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))

@@ -14,7 +14,7 @@ from typing import Dict, Sequence
 import torch
 
 from pgpsr.apis import load_config, prepare_environment
-from pgpsr.models.backbones import diffusers_archs as archs
+from pgpsr.models.pretrained import diffusers_archs as archs
 from pgpsr.pruning import count_params
 from pgpsr.registry import MODELS
 from pgpsr.utils.op_counter import count_macs

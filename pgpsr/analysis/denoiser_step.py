@@ -17,7 +17,7 @@ import torch
 
 from pgpsr.evaluation.efficiency import autocast
 from pgpsr.models.backbones import DiffusersTransformerDenoiser, DiffusersUNetDenoiser
-from pgpsr.models.backbones import diffusers_archs as archs
+from pgpsr.models.pretrained import diffusers_archs as archs
 from pgpsr.pruning import count_params, score_blocks, select_blocks
 from pgpsr.utils.op_counter import count_macs
 from .memory_plan import GIB, STRATEGIES, model_state_bytes

@@ -13,7 +13,7 @@ from typing import Dict
 
 import torch
 
-from pgpsr.models.backbones.lora_merge import PEFT_DEFAULT_ALPHA, merge_lora, plain_tensors
+from pgpsr.models.pretrained.lora_merge import PEFT_DEFAULT_ALPHA, merge_lora, plain_tensors
 from pgpsr.utils.pretrained import require_local_path
 
 RELEASE_KEYS = ('rank_unet', 'state_dict_unet', 'rank_vae', 'state_dict_vae')

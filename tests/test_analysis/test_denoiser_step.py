@@ -6,8 +6,8 @@ import pytest
 
 from pgpsr.analysis import denoiser_step
 from pgpsr.analysis.memory_plan import GIB, model_state_bytes
-from pgpsr.models.backbones import diffusers_archs as archs
 from pgpsr.models.backbones.diffusers_export_plan import export_plan
+from pgpsr.models.pretrained import diffusers_archs as archs
 
 TINY = dict(sd21=archs.TINY_SD21_UNET, sdxl=archs.TINY_SDXL_UNET, dit=archs.TINY_DIT)
 

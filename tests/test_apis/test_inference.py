@@ -3,7 +3,7 @@ import numpy as np
 import torch
 from skimage import data
 
-import pgpsr.models.editors.sr_predict as sr_predict
+import pgpsr.models.base_models.sr_predict as sr_predict
 from pgpsr.apis import init_model, super_resolve
 from pgpsr.evaluation.efficiency import peak_memory_mib
 from tests.test_tools.helpers import ROOT

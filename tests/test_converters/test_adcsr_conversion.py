@@ -18,7 +18,7 @@ from diffusers.models.resnet import ResnetBlock2D
 from diffusers.models.upsampling import Upsample2D
 from torch import nn
 
-from pgpsr.models.backbones.tiny_pretrained import tiny_model
+from pgpsr.models.pretrained.tiny_pretrained import tiny_model
 from tests.test_tools.helpers import ROOT, run_tool
 
 # a VAE whose half decoder takes the reference's norm_num_groups=32: widths 64 -> 32

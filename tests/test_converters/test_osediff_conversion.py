@@ -9,7 +9,7 @@ from diffusers import AutoencoderKL, UNet2DConditionModel
 from peft import LoraConfig, inject_adapter_in_model
 from peft.tuners.tuners_utils import BaseTunerLayer
 
-from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
+from pgpsr.models.pretrained.tiny_pretrained import save_tiny_pipeline
 from tests.test_tools.helpers import add_reference_lora, run_tool
 
 RANK = 4

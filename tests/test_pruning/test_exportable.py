@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from pgpsr.models.backbones.diffusers_export import to_diffusers
-from pgpsr.models.backbones.tiny_pretrained import tiny_model
+from pgpsr.models.pretrained.tiny_pretrained import tiny_model
 from pgpsr.pruning import select_blocks
 from pgpsr.registry import MODELS
 from .conftest import build_model

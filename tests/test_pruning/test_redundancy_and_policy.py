@@ -98,7 +98,7 @@ def test_stage_sizes(model):
 def _pretrained_model(arch, tmp_path):
     from mmengine.config import Config
 
-    from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
+    from pgpsr.models.pretrained.tiny_pretrained import save_tiny_pipeline
     from pgpsr.registry import MODELS
     cfg = Config.fromfile(osp.join(ROOT, 'configs/pgp_diffsr', CONFIGS[arch]))
     folder = save_tiny_pipeline(arch, str(tmp_path / arch))

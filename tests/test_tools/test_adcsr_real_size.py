@@ -5,8 +5,8 @@ import json
 from mmengine.registry import init_default_scope
 
 from pgpsr.analysis.adcsr_real_size import time_cpu
-from pgpsr.models.backbones import diffusers_archs as archs
-from pgpsr.models.backbones.tiny_pretrained import TINY_VAE
+from pgpsr.models.pretrained import diffusers_archs as archs
+from pgpsr.models.pretrained.tiny_pretrained import TINY_VAE
 from .helpers import ROOT, run_tool
 
 CONFIG = f'{ROOT}/configs/adcsr/adcsr_osediff_stage1_x4.py'

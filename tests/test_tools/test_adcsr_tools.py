@@ -14,7 +14,7 @@ from mmengine.registry import init_default_scope
 from skimage import data
 
 from pgpsr.apis import load_config
-from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
+from pgpsr.models.pretrained.tiny_pretrained import save_tiny_pipeline
 from pgpsr.registry import MODELS
 from .helpers import (ROOT, assert_same_optimizer_state, losses_by_iter, run_and_rerun_killed,
                       run_dist_train, run_tool, write_config)

@@ -4,7 +4,7 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
+from pgpsr.models.pretrained.tiny_pretrained import save_tiny_pipeline
 from pgpsr.registry import MODELS
 from .helpers import run_tool
 

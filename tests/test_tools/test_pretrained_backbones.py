@@ -8,8 +8,8 @@ import torch
 from diffusers import UNet2DConditionModel
 
 from pgpsr.apis import init_model
-from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
 from pgpsr.models.necks import attach_adapter
+from pgpsr.models.pretrained.tiny_pretrained import save_tiny_pipeline
 from .helpers import losses_by_iter, run_dist_train, run_tool, write_config
 
 CONFIGS = dict(sd21='configs/pgp_diffsr/pgp_sd21unet_tiny_x4.py',

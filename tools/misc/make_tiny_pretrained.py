@@ -10,7 +10,7 @@ pretrained-backbone path runs end to end on a CPU in seconds (tests, smoke runs)
 import argparse
 import os.path as osp
 
-from pgpsr.models.backbones.tiny_pretrained import ARCHS, save_tiny_pipeline
+from pgpsr.models.pretrained.tiny_pretrained import ARCHS, save_tiny_pipeline
 
 
 def parse_args(argv=None):

@@ -10,8 +10,8 @@ import torch
 from diffusers import AutoencoderKL
 from torch import nn
 
+from pgpsr.models.pretrained.diffusers_loading import build_diffusers_model
 from pgpsr.registry import MODELS
-from pgpsr.models.backbones.diffusers_loading import build_diffusers_model
 
 
 @MODELS.register_module()

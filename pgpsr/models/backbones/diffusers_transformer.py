@@ -17,8 +17,8 @@ from diffusers import DiTTransformer2DModel, PixArtTransformer2DModel
 from torch import nn
 
 from pgpsr.registry import MODELS
+from ..pretrained.diffusers_loading import build_diffusers_model, widened_input_conv
 from .base import PrunableBackbone
-from .diffusers_loading import build_diffusers_model, widened_input_conv
 from .prompt_embeddings import load_prompt_embeddings
 
 CLASSES = dict(DiTTransformer2DModel=DiTTransformer2DModel,

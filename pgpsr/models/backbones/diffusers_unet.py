@@ -25,9 +25,9 @@ from diffusers import UNet2DConditionModel
 from torch import nn
 
 from pgpsr.registry import MODELS
+from ..pretrained.diffusers_loading import build_diffusers_model, widened_input_conv
 from .base import DroppedBlock, PrunableBackbone
 from .diffusers_export_plan import NotExportableError, export_plan
-from .diffusers_loading import build_diffusers_model, widened_input_conv
 from .prompt_embeddings import load_prompt_embeddings, pipeline_folder
 
 CONDITIONING = ('input', 'concat')

@@ -14,7 +14,7 @@ from torch import nn
 from pgpsr.engine.hooks.progressive_prune_hook import ProgressivePruneHook
 from pgpsr.models.backbones import PARTS, PrunableBackbone
 from pgpsr.models.backbones.contract import MEMBERS, Denoiser
-from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
+from pgpsr.models.pretrained.tiny_pretrained import save_tiny_pipeline
 from pgpsr.pruning.redundancy import RedundancyRecorder
 from pgpsr.registry import MODELS
 from tests.test_models.test_backbones.block_calls import forward_with_counted_block

@@ -11,7 +11,7 @@ from diffusers import UNet2DConditionModel
 
 from pgpsr.apis import init_model
 from pgpsr.models.backbones.diffusers_export import save_diffusers
-from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
+from pgpsr.models.pretrained.tiny_pretrained import save_tiny_pipeline
 from pgpsr.registry import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from pgpsr.models.backbones.diffusers_export import NotExportableError, to_diffusers
-from pgpsr.models.backbones.tiny_pretrained import tiny_model
+from pgpsr.models.pretrained.tiny_pretrained import tiny_model
 from pgpsr.registry import MODELS
 
 

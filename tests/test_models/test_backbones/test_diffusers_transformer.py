@@ -4,7 +4,7 @@ import torch
 from diffusers import DiTTransformer2DModel
 
 from pgpsr.models.backbones import DroppedBlock
-from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
+from pgpsr.models.pretrained.tiny_pretrained import save_tiny_pipeline
 from pgpsr.registry import MODELS
 
 

@@ -6,7 +6,7 @@ from diffusers import UNet2DConditionModel
 from safetensors.torch import save_file
 
 from pgpsr.models.backbones.diffusers_export import NotExportableError, to_diffusers
-from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline, tiny_model
+from pgpsr.models.pretrained.tiny_pretrained import save_tiny_pipeline, tiny_model
 from pgpsr.registry import MODELS
 from tests.test_models.test_backbones.block_calls import forward_with_counted_block
 from pgpsr.utils.pretrained import MissingWeightsError

@@ -13,7 +13,7 @@ from mmengine.logging import MMLogger
 from safetensors.torch import save_file
 
 from pgpsr.models.backbones import prompt_embeddings
-from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
+from pgpsr.models.pretrained.tiny_pretrained import save_tiny_pipeline
 from pgpsr.registry import MODELS
 
 

@@ -7,9 +7,9 @@ import torch
 from diffusers import UNet2DConditionModel
 
 from pgpsr.models.backbones.diffusers_export import save_diffusers
-from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
 from pgpsr.models.necks import attach_adapter, save_adapter
 from pgpsr.models.necks.adapter_export import adapter_spec
+from pgpsr.models.pretrained.tiny_pretrained import save_tiny_pipeline
 from pgpsr.registry import MODELS
 
 # exportable removals, with a pruned decoder unit at the start of an up block (SDXL)

@@ -22,7 +22,7 @@ from pgpsr.models.data_preprocessors.default import build_data_preprocessor
 from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import load_weights_file
 from pgpsr.utils.wrappers import unwrap
-from ..sr_predict import SRPredictMixin
+from ...base_models.sr_predict import SRPredictMixin
 from .builders import (build_feature_discriminator, build_gt_vae, build_student,
                        check_teacher_backbone, load_stage1_decoder)
 

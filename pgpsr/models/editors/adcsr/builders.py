@@ -130,7 +130,7 @@ def build_gt_vae(cfg: Optional[Dict]) -> Optional[nn.Module]:
     from diffusers import AutoencoderKL
     from mmengine.logging import print_log
 
-    from pgpsr.models.backbones.diffusers_loading import build_diffusers_model
+    from pgpsr.models.pretrained.diffusers_loading import build_diffusers_model
     vae = build_diffusers_model(AutoencoderKL, 'AdcSR.gt_vae', **cfg)
     print_log(f"AdcSR: GT features from the VAE of {cfg.get('pretrained')}", logger='current')
     return vae.eval().requires_grad_(False)

@@ -16,10 +16,10 @@ from typing import Dict, Optional
 import torch
 from torch import nn
 
-from pgpsr.models.backbones.diffusers_loading import build_diffusers_model
-from pgpsr.models.backbones.unet_narrowing import narrow_unet, per_width_groups, tile_conv
-from pgpsr.models.backbones.unet_surgery import fold_timestep, remove_cross_attention
+from pgpsr.models.pretrained.diffusers_loading import build_diffusers_model
 from .lora_discriminator import add_lora
+from .unet_narrowing import narrow_unet, per_width_groups, tile_conv
+from .unet_surgery import fold_timestep, remove_cross_attention
 
 DEFAULT_WIDTHS = dict(block_out_channels=0.75, norm_num_groups=0.75)
 

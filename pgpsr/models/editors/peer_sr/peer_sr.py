@@ -12,7 +12,7 @@ from mmengine.model import BaseModel
 
 from pgpsr.models.data_preprocessors.default import build_data_preprocessor
 from pgpsr.registry import MODELS
-from ..sr_predict import SRPredictMixin
+from ...base_models.sr_predict import SRPredictMixin
 
 @MODELS.register_module()
 class PeerSR(SRPredictMixin, BaseModel):

@@ -22,7 +22,7 @@ from pgpsr.models.backbones.contract import check_backbone
 from pgpsr.models.data_preprocessors.default import build_data_preprocessor
 from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import load_weights_file
-from ..sr_predict import SRPredictMixin, merge_config
+from ...base_models.sr_predict import SRPredictMixin, merge_config
 from ...diffusion_utils import (build_scheduler, predict_x0, step_accepts_generator,
                                 training_target)
 

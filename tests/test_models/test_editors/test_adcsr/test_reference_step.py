@@ -15,7 +15,7 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 
 from pgpsr.apis import load_config
-from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
+from pgpsr.models.pretrained.tiny_pretrained import save_tiny_pipeline
 from pgpsr.registry import MODELS
 from tests.test_tools.helpers import ROOT, photo_sr_batch
 

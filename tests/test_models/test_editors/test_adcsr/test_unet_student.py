@@ -11,8 +11,8 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 
 from pgpsr.apis import load_config
-from pgpsr.models.backbones.tiny_pretrained import save_tiny_pipeline
-from pgpsr.models.backbones.unet_surgery import fold_timestep
+from pgpsr.models.editors.adcsr.unet_surgery import fold_timestep
+from pgpsr.models.pretrained.tiny_pretrained import save_tiny_pipeline
 from pgpsr.registry import MODELS
 from tests.test_tools.helpers import ROOT, photo_sr_batch as _batch
 
@@ -102,8 +102,8 @@ def test_discriminator_conv_in_averages_the_teachers_tiled_weights():
     """Oracle: AdcSR widens conv_in to 256 feature channels as
     ``old.repeat(1, 64, 1, 1) / 64``, so 64 copies of a 4-channel x give the old conv's
     (and the old denoiser's) response to x."""
-    from pgpsr.models.backbones.tiny_pretrained import tiny_model
     from pgpsr.models.editors.adcsr.unet_student import build_unet_discriminator
+    from pgpsr.models.pretrained.tiny_pretrained import tiny_model
 
     class Teacher:
         backbone = torch.nn.Module()

@@ -4,10 +4,10 @@ modules, and every tensor is the teacher's slice with the kept channels paired r
 import pytest
 import torch
 
-from pgpsr.models.backbones import diffusers_archs as archs
-from pgpsr.models.backbones.tiny_pretrained import tiny_model
-from pgpsr.models.backbones.unet_narrowing import narrow_unet, skip_concat_parts, tile_conv
-from pgpsr.models.backbones.unet_surgery import fold_timestep, remove_cross_attention
+from pgpsr.models.editors.adcsr.unet_narrowing import narrow_unet, skip_concat_parts, tile_conv
+from pgpsr.models.editors.adcsr.unet_surgery import fold_timestep, remove_cross_attention
+from pgpsr.models.pretrained import diffusers_archs as archs
+from pgpsr.models.pretrained.tiny_pretrained import tiny_model
 
 WIDTHS = dict(block_out_channels=0.75, norm_num_groups=0.75)
 

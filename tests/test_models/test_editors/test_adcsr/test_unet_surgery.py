@@ -3,8 +3,8 @@ cross-attention makes the output independent of the prompt."""
 import pytest
 import torch
 
-from pgpsr.models.backbones.tiny_pretrained import tiny_model
-from pgpsr.models.backbones.unet_surgery import fold_timestep, remove_cross_attention
+from pgpsr.models.editors.adcsr.unet_surgery import fold_timestep, remove_cross_attention
+from pgpsr.models.pretrained.tiny_pretrained import tiny_model
 
 
 def _inputs():
