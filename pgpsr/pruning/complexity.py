@@ -3,11 +3,7 @@ from typing import Dict, Tuple
 
 import torch
 
-from pgpsr.utils.op_counter import count_macs
-
-
-def count_params(module: torch.nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())
+from pgpsr.utils.op_counter import count_macs, count_params  # noqa: F401 (re-exported)
 
 
 @torch.no_grad()

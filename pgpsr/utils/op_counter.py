@@ -30,3 +30,8 @@ def count_macs(fn: Callable[[], object]) -> int:
     with flop_counter() as counter:
         fn()
     return counter.get_total_flops() // 2
+
+
+def count_params(module: torch.nn.Module) -> int:
+    """Parameters of ``module`` (the one count every report uses)."""
+    return sum(p.numel() for p in module.parameters())

@@ -17,6 +17,7 @@ from torch import nn
 from torch.utils.checkpoint import checkpoint
 
 from pgpsr.utils.block_parts import PARTS  # noqa: F401 (re-exported: part of the contract)
+from pgpsr.utils.op_counter import count_params
 
 
 def decode_extra_state(state) -> Dict:
@@ -161,9 +162,9 @@ class PrunableBackbone(nn.Module, metaclass=abc.ABCMeta):
         parts = {p: [] for p in PARTS}
         for name, part, holder, idx in self.block_table():
             parts[part].append(dict(name=name, kept=name not in self.dropped,
-                                    params=sum(p.numel() for p in holder[idx].parameters())))
+                                    params=count_params(holder[idx])))
         return dict(type=type(self).__name__, dropped=list(self.dropped),
-                    params=sum(p.numel() for p in self.parameters()), parts=parts)
+                    params=count_params(self), parts=parts)
 
     @contextmanager
     def observe_blocks(self, callback: Callable[[str, torch.Tensor, torch.Tensor], None]

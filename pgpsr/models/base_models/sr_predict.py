@@ -64,6 +64,20 @@ class SRPredictMixin:
             lr = F.pad(lr, (0, pw, 0, ph), mode=mode)
         return lr
 
+    def check_training_pair(self, lr: torch.Tensor, gt: torch.Tensor) -> None:
+        """Training pairs are not padded as test images are (the GT would need the same
+        padding): refuse an LR crop that is not a multiple of ``lr_size_divisor`` or a GT
+        that is not ``scale`` x the LR, naming the crop sizes that fit."""
+        d, s = self.lr_size_divisor, self.scale
+        (h, w), (gh, gw) = lr.shape[-2:], gt.shape[-2:]
+        if h % d or w % d:
+            raise ValueError(f'{type(self).__name__} training LR crops must be multiples of '
+                             f'{d} px (got {h}x{w}); set the GT crop size to a multiple of '
+                             f'{d * s}')
+        if (gh, gw) != (h * s, w * s):
+            raise ValueError(f'{type(self).__name__} training GT {gh}x{gw} is not {s}x its '
+                             f'LR {h}x{w}')
+
     def forward_inference(self, inputs: Union[torch.Tensor, Dict], data_samples,
                           mode: str) -> Union[torch.Tensor, List[DataSample]]:
         """The ``tensor`` / ``predict`` modes of ``forward``, shared by every SR model."""

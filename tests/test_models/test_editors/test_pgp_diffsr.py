@@ -173,3 +173,15 @@ def test_start_from_noised_lr_latent_uses_fewer_steps():
 def test_bad_start_value_is_rejected():
     with pytest.raises(ValueError, match="'noise' or 'lr'"):
         build(test_cfg=dict(start='gt'))
+
+
+def test_a_training_pair_that_would_need_padding_is_refused_by_name():
+    model = build(backbone=dict(patch_size=4))  # latent /2, patches of 4: LR multiples of 2
+    d = model.lr_size_divisor
+    assert d == 2
+    lr, gt = torch.zeros(1, 3, 2 * d, 3 * d), torch.zeros(1, 3, 2 * d * 4, 3 * d * 4)
+    model.check_training_pair(lr, gt)  # a fitting crop passes
+    with pytest.raises(ValueError, match=f'LR crops must be multiples of {d} px'):
+        model.forward_train(lr[..., :-1], gt[..., :-4])
+    with pytest.raises(ValueError, match='is not 4x its LR'):
+        model.forward_train(lr, gt[..., :-4 * d])

@@ -198,13 +198,6 @@ class AdcSR(SRPredictMixin, BaseModel):
         return student.unshuffle.downscale_factor * student.unet.size_divisor \
             if hasattr(student.unshuffle, 'downscale_factor') else student.unet.size_divisor
 
-    def check_lr(self, lr: torch.Tensor) -> None:
-        d = self.lr_size_divisor
-        if lr.shape[-2] % d or lr.shape[-1] % d:
-            raise ValueError(f'AdcSR training LR crops must be multiples of {d} px (got '
-                             f'{lr.shape[-2]}x{lr.shape[-1]}); set the GT crop to a '
-                             f'multiple of {d * self.scale}')
-
     # ---- inference ---------------------------------------------------------------------------
     @torch.no_grad()
     def sample(self, lr: torch.Tensor, seed: Optional[int] = None) -> torch.Tensor:
@@ -246,7 +239,7 @@ class AdcSR(SRPredictMixin, BaseModel):
         lr, gt = data['inputs'], data['data_samples'].gt_img
         if isinstance(lr, dict):
             lr = lr['img']
-        self.check_lr(lr)
+        self.check_training_pair(lr, gt)
         g_optim, d_optim = optim_wrapper['generator'], optim_wrapper['discriminator']
         with torch.no_grad():
             z_gt = self.teacher.codec.encode(gt)

@@ -182,7 +182,7 @@ class PGPDiffSR(SRPredictMixin, BaseModel):
 
     # ---- training ------------------------------------------------------------------------------
     def forward_train(self, lr: torch.Tensor, gt: torch.Tensor) -> Dict[str, torch.Tensor]:
-        lr, gt = self.pad_lr(lr), self._check_gt_size(gt)
+        self.check_training_pair(lr, gt)
         with torch.no_grad():
             z0 = self.codec.encode(gt)
             cond = self.encode_condition(lr)
@@ -209,14 +209,6 @@ class PGPDiffSR(SRPredictMixin, BaseModel):
             img = self.codec.decode(x0 + cond if self.residual else x0)
             losses['loss_pixel'] = self.pixel_loss(img.float(), gt.float())
         return losses
-
-    def _check_gt_size(self, gt: torch.Tensor) -> torch.Tensor:
-        d = self.lr_size_divisor * self.scale
-        h, w = gt.shape[-2:]
-        if h % d or w % d:
-            raise ValueError(f'PGPDiffSR training crops must be multiples of {d} px '
-                             f'(got {h}x{w}); set the GT crop size accordingly')
-        return gt
 
     # ---- sampling ------------------------------------------------------------------------------
     @property

@@ -112,8 +112,8 @@ def test_odd_sizes_come_back_exactly_x4(teacher_ckpt):
     for h, w in ((13, 17), (5, 9), (32, 8)):
         out = model.sample(torch.rand(1, 3, h, w) * 2 - 1)
         assert out.shape == (1, 3, 4 * h, 4 * w) and torch.isfinite(out).all()
-    with pytest.raises(ValueError, match='multiples of 4'):
-        model.check_lr(torch.zeros(1, 3, 10, 12))
+    with pytest.raises(ValueError, match='LR crops must be multiples of 4 px'):
+        model.check_training_pair(torch.zeros(1, 3, 10, 12), torch.zeros(1, 3, 40, 48))
 
 
 def test_checkpoint_keys_are_plain_under_separate_ddp_and_load_back(teacher_ckpt):
