@@ -80,7 +80,7 @@ class PngStream:
         self.filter_counts = [0] * len(FILTERS)
         self._prev = np.zeros(width * self.bpp, np.uint8)
         self._zip = zlib.compressobj(level)
-        self._pending = b''
+        self._pending = bytearray()  # compressed bytes not yet in an IDAT chunk
         self._file = open(self.tmp, 'wb')
         ihdr = struct.pack('>IIBBBBB', width, height, bit_depth, 6 if alpha else 2, 0, 0, 0)
         self._file.write(SIGNATURE + _chunk(b'IHDR', ihdr))
@@ -112,8 +112,8 @@ class PngStream:
     def _emit(self, data: bytes, final: bool = False) -> None:
         self._pending += data
         while len(self._pending) >= IDAT_BYTES or (final and self._pending):
-            self._file.write(_chunk(b'IDAT', self._pending[:IDAT_BYTES]))
-            self._pending = self._pending[IDAT_BYTES:]
+            self._file.write(_chunk(b'IDAT', bytes(self._pending[:IDAT_BYTES])))
+            del self._pending[:IDAT_BYTES]
 
     def close(self) -> None:
         """Finish the file and rename it into place; refuses an image with rows missing."""
