@@ -19,6 +19,7 @@ from mmagic.registry import PARAM_SCHEDULERS as MMAGIC_PARAM_SCHEDULERS
 from mmagic.registry import TRANSFORMS as MMAGIC_TRANSFORMS
 from mmagic.registry import VISBACKENDS as MMAGIC_VISBACKENDS
 from mmagic.registry import VISUALIZERS as MMAGIC_VISUALIZERS
+from mmengine.registry import STRATEGIES as MMENGINE_STRATEGIES
 from mmengine.registry import Registry
 
 MODELS = Registry('model', parent=MMAGIC_MODELS, locations=['pgpsr.models'])
@@ -41,6 +42,8 @@ PARAM_SCHEDULERS = Registry('parameter scheduler', parent=MMAGIC_PARAM_SCHEDULER
                             locations=['pgpsr.engine'])
 METRICS = Registry('metric', parent=MMAGIC_METRICS, locations=['pgpsr.evaluation'])
 EVALUATORS = Registry('evaluator', parent=MMAGIC_EVALUATORS, locations=['pgpsr.evaluation'])
+# FlexibleRunner strategies (mmagic has no child of mmengine's): DeviceFSDPStrategy
+STRATEGIES = Registry('strategy', parent=MMENGINE_STRATEGIES, locations=['pgpsr.engine'])
 # pruning criteria: block scorers by name (``criterion='cosine'``), pgpsr's own
 PRUNE_SCORERS = Registry('prune scorer', locations=['pgpsr.pruning'])
 # Visualizers: mmagic's (reached through these children).

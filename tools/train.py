@@ -9,9 +9,9 @@ import argparse
 import os.path as osp
 import sys
 
-from mmengine.runner import Runner
 
 from pgpsr.apis import finish_distributed, load_config, prepare_environment
+from pgpsr.apis.training import train
 from pgpsr.apis.config_paths import check_paths
 from pgpsr.apis.runner_setup import (add_runner_args, drop_validation,
                                      parse_runner_args)
@@ -83,18 +83,8 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = build_config(args)
     prepare_environment(cfg, args.launcher)
-    runner = runner_class(cfg).from_cfg(cfg)
-    runner.train()
+    train(cfg)
     finish_distributed()
-
-
-def runner_class(cfg):
-    """mmengine's FlexibleRunner when the config names a ``strategy`` (FSDP, DeepSpeed,
-    DDP, single device), else its Runner."""
-    if cfg.get('strategy'):
-        from mmengine.runner import FlexibleRunner
-        return FlexibleRunner
-    return Runner
 
 
 if __name__ == '__main__':

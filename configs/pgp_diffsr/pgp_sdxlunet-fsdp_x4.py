@@ -1,18 +1,17 @@
-# SDXL fine-tuning past one GPU's memory: mmengine's FlexibleRunner with FSDP (weights,
-# gradients and AdamW states sharded: 5.4 GiB of model states per GPU on 8 GPUs, see the
-# README's memory plan). FSDP flattens parameters when it wraps the model, so blocks
-# cannot be removed during this run (ProgressivePruneHook refuses sharded strategies):
-# prune first, then fine-tune the pruned model with its adapter here:
-#   python tools/prune.py configs/pgp_diffsr/pgp_sdxlunet_x4.py --ratio 0.3 \
-#       --criterion cosine --out work_dirs/pgp_sdxlunet_oneshot.pth
-#   tools/dist_train.sh configs/pgp_diffsr/pgp_sdxlunet-fsdp_x4.py 8
-# Untested here (no GPUs): the FlexibleRunner switch itself is tested on a CPU with
-# SingleDeviceStrategy (tests/test_tools/test_flexible_runner.py).
+# pgp_sdxlunet_x4.py (stage 2: progressive pruning from the SR parent) with weights,
+# gradients and AdamW states sharded by FSDP: 5.4 GiB of model states per GPU on 8 GPUs
+# instead of 43 GiB under DDP (README "Scaling past one GPU's memory").
+#   tools/dist_train.sh configs/pgp_diffsr/pgp_sdxlunet_unpruned_x4.py 8   # stage 1
+#   tools/dist_train.sh configs/pgp_diffsr/pgp_sdxlunet-fsdp_x4.py 8       # stage 2
+# FSDP flattens the parameters when it wraps the model, so each pruning stage is a
+# restart: at the stage's iteration the run saves a consolidated checkpoint and stops;
+# tools/train.py resumes from it with the blocks removed before wrapping (step counter,
+# data order and optimizer moments continue exactly; tested against an uninterrupted
+# DDP run on 2 CPU ranks, tests/test_engine/test_sharded_pruning.py). DeviceFSDPStrategy
+# is mmengine's FSDPStrategy with consolidated checkpoints, a global gradient-norm clip
+# and torch 2's optimizer-state loading (pgpsr/engine/fsdp_strategy.py).
+# The distillation teacher is a full, unsharded fp32 copy per GPU (9.6 GiB).
+# Not run at this size here (no GPUs); its tiny twin is pgp_sdxlunet-fsdp_tiny_x4.py.
 _base_ = ['./pgp_sdxlunet_x4.py']
-load_from = 'work_dirs/pgp_sdxlunet_oneshot.pth'
-strategy = dict(
-    type='FSDPStrategy',
-    model_wrapper=dict(auto_wrap_policy=dict(
-        type='torch.distributed.fsdp.wrap.size_based_auto_wrap_policy',
-        min_num_params=int(1e7))))
-custom_hooks = []  # no progressive pruning and no EMA over sharded parameters
+strategy = dict(type='DeviceFSDPStrategy', wrap='blocks')  # one FSDP unit per denoiser block
+custom_hooks = _base_.custom_hooks[:1]  # the pruning hook; no EMA over sharded parameters

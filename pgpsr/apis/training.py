@@ -6,9 +6,34 @@ from typing import Dict, Optional
 
 from mmengine.runner import Runner
 
+from pgpsr.engine.hooks.sharded_pruning import prepare_runner, restart_checkpoint
 from .runner_setup import load_config, prepare_environment
 
 DEFAULT_PHOTOS = 'data/photos'
+
+
+def runner_class(cfg):
+    """mmengine's FlexibleRunner when the config names a ``strategy`` (FSDP, DeepSpeed,
+    DDP, single device), else its Runner."""
+    if cfg.get('strategy'):
+        from mmengine.runner import FlexibleRunner
+        return FlexibleRunner
+    return Runner
+
+
+def train(cfg) -> None:
+    """Train ``cfg`` to its end. Under a sharded strategy each pruning stage ends a run
+    at its iteration and the next run resumes from the checkpoint saved there, with the
+    blocks removed before wrapping (``pgpsr.engine.hooks.sharded_pruning``)."""
+    while True:
+        runner = runner_class(cfg).from_cfg(cfg)
+        prepare_runner(runner)
+        runner.train()
+        path = restart_checkpoint(runner)
+        if path is None:
+            return
+        cfg.resume, cfg.load_from = True, path
+        del runner
 
 
 def train_to_completion(config: str, work_dir: str, quick: bool = False,
@@ -39,7 +64,7 @@ def train_to_completion(config: str, work_dir: str, quick: bool = False,
     if osp.exists(osp.join(work_dir, 'last_checkpoint')):
         cfg.resume = True
     t = time.perf_counter()
-    Runner.from_cfg(cfg).train()
+    train(cfg)
     print(f'trained {config} in {time.perf_counter() - t:.0f} s')
     return final
 

@@ -1,10 +1,10 @@
-"""A config with `strategy` trains on mmengine's FlexibleRunner (single device here; FSDP
-and DeepSpeed need GPUs), pruning included; sharded strategies are refused by the hook."""
-import pytest
+"""A config with `strategy` trains on mmengine's FlexibleRunner, pruning included (single
+device here; FSDP with pruning: tests/test_engine/test_sharded_pruning.py)."""
 import torch
-from mmengine._strategy import DDPStrategy, FSDPStrategy, SingleDeviceStrategy
+from mmengine.runner import FlexibleRunner
 
-from pgpsr.engine.hooks.progressive_prune_hook import check_strategy
+from pgpsr.apis import load_config
+from pgpsr.apis.training import runner_class
 from .helpers import run_tool, write_config
 
 
@@ -18,17 +18,7 @@ custom_hooks = [dict(type='ProgressivePruneHook', criterion='cosine', calib_batc
 """, base='configs/pgp_diffsr/pgp_dit_tiny_prune_x4.py')
     res = run_tool(['tools/train.py', cfg, '--work-dir', str(tmp_path / 'w')])
     assert res.returncode == 0, res.stderr[-3000:]
-    assert '"strategy" registry' in res.stdout + res.stderr  # only FlexibleRunner builds one
+    assert runner_class(load_config(cfg)) is FlexibleRunner
     ckpt = torch.load(tmp_path / 'w' / 'iter_3.pth', map_location='cpu', weights_only=False)
     assert any(k.endswith('_extra_state') for k in ckpt['state_dict'])
     assert ckpt['progressive_prune']['done'] == [0]
-
-
-# mmengine's strategies re-request the current MMLogger with arguments
-@pytest.mark.filterwarnings('ignore:.*the method `get_instance` should not accept:UserWarning')
-def test_sharded_strategies_are_refused_with_the_way_out():
-    check_strategy(None)
-    check_strategy(SingleDeviceStrategy())
-    check_strategy(DDPStrategy())
-    with pytest.raises(RuntimeError, match='FSDPStrategy: it removes blocks while training'):
-        check_strategy(FSDPStrategy())

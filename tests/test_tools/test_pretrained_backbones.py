@@ -99,6 +99,33 @@ default_hooks = dict(checkpoint=dict(interval=3))
         res.stdout + res.stderr
 
 
+def test_sdxl_fsdp_variant_prunes_between_restarts_on_two_gloo_ranks(folders, tmp_path):
+    """pgp_sdxlunet-fsdp_tiny_x4.py: stage 0 runs before FSDP wraps the parent, stage 1
+    by a restart at its iteration; the result reloads from the config and exports."""
+    parent = train_parent('sdxl', folders, tmp_path)
+    cfg = write_config(tmp_path / 'fsdp.py', f"""
+model = dict(codec=dict(pretrained='{folders['sdxl']}'),
+             backbone=dict(pretrained='{folders['sdxl']}'))
+load_from = {parent!r}
+train_cfg = dict(max_iters=3, val_interval=100)
+default_hooks = dict(checkpoint=dict(interval=3))
+""", base='configs/pgp_diffsr/pgp_sdxlunet-fsdp_tiny_x4.py')
+    work = tmp_path / 'w'
+    res = run_dist_train(cfg, work)
+    assert res.returncode == 0, res.stderr[-4000:]
+    log = res.stdout + res.stderr
+    assert 'ProgressivePruneHook stage 0 at iter 0' in log
+    assert 'pruning stage due at iter 2 under DeviceFSDPStrategy' in log
+    assert 'ProgressivePruneHook stage 1 at iter 2' in log
+    assert sorted(losses_by_iter(work)) == [1, 2, 3]
+    ckpt = torch.load(work / 'iter_3.pth', map_location='cpu', weights_only=False)
+    assert ckpt['progressive_prune']['done'] == [0, 1]
+    model = init_model(cfg, str(work / 'iter_3.pth'))
+    removed = [n for h in ckpt['progressive_prune']['history'] for n in h['removed']]
+    assert removed and model.backbone.dropped == removed
+    check_exported(model, cfg, work / 'iter_3.pth', tmp_path / 'exported')
+
+
 def test_export_to_a_plain_diffusers_folder(folders, tmp_path):
     cfg = config_for('sdxl', folders, tmp_path)
     out = tmp_path / 'exported'

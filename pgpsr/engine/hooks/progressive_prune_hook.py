@@ -5,17 +5,15 @@ over the sampling steps), remove the selected ones through the backbone contract
 the optimizer, the EMA copy and the DDP wrapper in place, and log params/MACs. Between
 stages the model fine-tunes, optionally distilling from a frozen copy of the unpruned
 model. The hook's state travels in checkpoints, and the pruned architecture in the
-model's own state dict, so resume and ``load_from`` need no extra flags.
+model's own state dict, so resume and ``load_from`` need no extra flags. Under FSDP a
+stage boundary is a restart instead (see ``sharded_pruning``).
 Ref: PGP-DiffSR (arXiv 2512.02681), Sec. 3; mmengine's EMAHook for the state handling.
 """
 import copy
-import io
-import os.path as osp
 from itertools import islice
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Set
 
-import torch
-from mmengine.dist import broadcast_object_list, get_rank, is_distributed
+from mmengine.dist import broadcast_object_list, is_distributed
 from mmengine.hooks import EMAHook, Hook
 from mmengine.model import is_model_wrapper
 
@@ -26,7 +24,8 @@ from pgpsr.pruning.policy import needs_calibration
 from pgpsr.registry import HOOKS, MODELS
 from pgpsr.utils.pretrained import load_weights_file
 from pgpsr.utils.wrappers import unwrap
-from ..atomic_backend import atomic_write_bytes
+from .sharded_pruning import (check_strategy, filter_checkpoint, stop_for_restart,
+                              strategy_kind, write_teacher)
 
 STATE_KEY = 'progressive_prune'
 
@@ -52,20 +51,6 @@ def _data_source(loader_cfg) -> Optional[tuple]:
     ds = (loader_cfg or {}).get('dataset') or {}
     return (ds.get('type'), ds.get('data_root'), ds.get('gt_folder'), ds.get('lq_folder'),
             ds.get('ann_file')) if ds else None
-
-
-PRUNABLE_STRATEGIES = ('SingleDeviceStrategy', 'DDPStrategy')
-
-
-def check_strategy(strategy) -> None:
-    """Refuse FlexibleRunner strategies that shard parameters: progressive pruning removes
-    modules mid-training, which FSDP / DeepSpeed cannot do once they have wrapped them."""
-    if strategy is not None and type(strategy).__name__ not in PRUNABLE_STRATEGIES:
-        raise RuntimeError(
-            f'ProgressivePruneHook cannot run under {type(strategy).__name__}: it removes '
-            'blocks while training, and sharded strategies flatten the parameters when they '
-            f'wrap the model. Prune with {" or ".join(PRUNABLE_STRATEGIES)} (or one-shot with '
-            'tools/prune.py), then fine-tune the pruned checkpoint under the sharded strategy')
 
 
 def calibration_loader_cfg(cfg, calib_dataloader: Optional[Dict]) -> Dict:
@@ -145,38 +130,63 @@ class ProgressivePruneHook(Hook):
         self.history: List[Dict] = []
         self.teacher_path: Optional[str] = None
         self._calib = None
+        # sharded strategies: set by sharded_pruning before the model is wrapped
+        self.shaped_before_wrap = False
+        self.removed_keys: Set[str] = set()
+        self.restart_from: Optional[str] = None
 
     # ---- state in checkpoints ------------------------------------------------------------
     def before_save_checkpoint(self, runner, checkpoint: Dict) -> None:
         checkpoint[STATE_KEY] = dict(done=list(self.done), history=copy.deepcopy(self.history),
                                      teacher_path=self.teacher_path)
 
+    def load_state(self, state: Dict) -> None:
+        if state:
+            self.done, self.history = list(state['done']), list(state['history'])
+            self.teacher_path = state.get('teacher_path')
+
     def after_load_checkpoint(self, runner, checkpoint: Dict) -> None:
         # runs before the runner loads the weights and the optimizer state: shape the
         # model (and what refers to its parameters) like the checkpoint's
-        state = checkpoint.get(STATE_KEY)
-        if state and runner._resume:
-            self.done, self.history = list(state['done']), list(state['history'])
-            self.teacher_path = state.get('teacher_path')
+        if self.shaped_before_wrap:  # sharded: the model was shaped before wrapping
+            filter_checkpoint(checkpoint, self.removed_keys, unwrap(runner.model))
+            return
+        if runner._resume:
+            self.load_state(checkpoint.get(STATE_KEY))
         names = dropped_in_state_dict(checkpoint.get('state_dict', {}))
         if names:
             self._apply(runner, names)
 
     # ---- schedule --------------------------------------------------------------------------
     def before_train(self, runner) -> None:
-        check_strategy(getattr(runner, 'strategy', None))
+        strategy = getattr(runner, 'strategy', None)
+        check_strategy(strategy)
+        if strategy_kind(strategy) == 'restart' and not self.shaped_before_wrap:
+            raise RuntimeError(
+                f'ProgressivePruneHook under {type(strategy).__name__} prunes between runs '
+                'and must shape the model before it is wrapped: train with tools/train.py '
+                '(pgpsr.apis.train), not FlexibleRunner.train() directly')
         check_backbone(unwrap(runner.model).backbone, 'ProgressivePruneHook')
         if self.distill:
             self._attach_teacher(runner)
         self._maybe_prune(runner, completed=runner.iter)
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
-        self._maybe_prune(runner, completed=runner.iter + 1)
+        completed = runner.iter + 1
+        if self.shaped_before_wrap:
+            if self.restart_from is None and self._due(completed):
+                stop_for_restart(self, runner, completed)
+            return
+        self._maybe_prune(runner, completed)
+
+    def _due(self, completed: int) -> List[int]:
+        return [i for i, s in enumerate(self.stages) if i not in self.done and s['at'] <= completed]
 
     def _maybe_prune(self, runner, completed: int) -> None:
-        for i, stage in enumerate(self.stages):
-            if i not in self.done and stage['at'] <= completed:
-                self._run_stage(runner, i, stage, completed)
+        for i in self._due(completed):
+            self._run_stage(runner, i, self.stages[i], completed)
+
+    run_due_stages = _maybe_prune  # sharded_pruning calls it on the plain model
 
     def _run_stage(self, runner, index: int, stage: Dict, completed: int) -> None:
         model = unwrap(runner.model)
@@ -239,11 +249,7 @@ class ProgressivePruneHook(Hook):
                                'no teacher is known; set distill.teacher_checkpoint')
         if path is None:  # snapshot the unpruned model now
             teacher = copy.deepcopy(model)
-            path = osp.join(runner.work_dir, 'prune_teacher.pth')
-            if get_rank() == 0:  # atomically: a kill mid-write leaves no half teacher
-                buffer = io.BytesIO()
-                torch.save(teacher.state_dict(), buffer)
-                atomic_write_bytes(buffer.getvalue(), path)
+            path = write_teacher(teacher, runner.work_dir)
         else:
             teacher = MODELS.build(copy.deepcopy(runner.cfg.model)).to(
                 next(model.parameters()).device)

@@ -1,0 +1,104 @@
+"""FSDP that runs where the processes are: CUDA devices, or the CPU with gloo.
+
+mmengine's ``FSDPStrategy`` passes ``device_id=LOCAL_RANK`` (a CUDA device) to the
+wrapper unconditionally. Without CUDA that fails before the first step, although torch's
+FSDP itself shards, gathers and reduce-scatters on CPU tensors over gloo. This strategy
+keeps mmengine's behaviour on GPUs and hands FSDP the CPU otherwise, so sharded training,
+and pruning under it (``ProgressivePruneHook``), is exercised by the CPU test suite.
+
+It also clips gradients by their global norm. mmengine's ``OptimWrapper`` applies
+``clip_grad_norm_`` to the parameters it sees, which under FSDP are this rank's shards
+(use_orig_params: empty views for most), so the norm logged is 0 and the clip per rank;
+FSDP's own ``clip_grad_norm_`` reduces the norm over all shards. And it resumes the
+optimizer: mmengine 0.10 calls ``FSDP.optim_state_dict_to_load(state, model, optim)``,
+the argument order of torch < 2.1; torch 2.1+ takes ``(model, optim, state)``.
+
+``wrap='blocks'`` makes every denoiser block (the backbone's ``block_table``) an FSDP
+unit of its own. A size-based policy may instead wrap a container whose parts pgpsr
+calls one by one (a diffusers UNet's embeddings, a VAE's ``encode``), bypassing the
+unit's forward and so its all-gather.
+
+Frozen parts (a VAE, a text encoder) are left out of sharding (``ignored_modules``):
+every rank keeps them whole, as DDP does, and FSDP's flat parameters then never mix
+frozen and trainable tensors, which ``use_orig_params=False`` refuses.
+
+Two defaults differ from mmengine's, both for checkpoints that resume exactly:
+- ``state_dict_cfg='full'``: one consolidated checkpoint (rank 0 writes it), which
+  test.py / infer.py read and which progressive pruning restarts from;
+- ``use_orig_params=False``: with torch 2.14 on CPU/gloo, FSDP's full optimizer state
+  dict under ``use_orig_params=True`` (mmengine's default) holds Adam's ``exp_avg_sq``
+  in place of ``exp_avg`` (measured: the two tensors are equal in the saved file), so a
+  resumed run diverges at its first step. Set it back to True in ``model_wrapper`` where
+  an FSDP unit mixes frozen and trainable parameters (it refuses them otherwise).
+"""
+from functools import partial
+
+import torch
+from mmengine._strategy import FSDPStrategy
+from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
+
+from pgpsr.registry import STRATEGIES
+
+
+@STRATEGIES.register_module()
+class DeviceFSDPStrategy(FSDPStrategy):
+    """``FSDPStrategy`` with ``device_id`` set to the CPU when CUDA is absent, the global
+    gradient-norm clip and torch 2's optimizer-state loading."""
+
+    def __init__(self, *, wrap=None, state_dict_cfg='full', model_wrapper=None, **kwargs):
+        if wrap not in (None, 'blocks'):
+            raise ValueError(f"DeviceFSDPStrategy.wrap must be None or 'blocks', got {wrap!r}")
+        self.wrap = wrap
+        model_wrapper = dict(model_wrapper or {})
+        model_wrapper.setdefault('type', 'MMFullyShardedDataParallel')
+        model_wrapper.setdefault('use_orig_params', False)
+        if not torch.cuda.is_available():
+            model_wrapper.setdefault('device_id', torch.device('cpu'))
+        super().__init__(state_dict_cfg=state_dict_cfg, model_wrapper=model_wrapper, **kwargs)
+
+    def _wrap_model(self, model: torch.nn.Module):
+        if self.wrap == 'blocks':
+            self.model_wrapper['auto_wrap_policy'] = block_wrap_policy(model)
+        if not self.model_wrapper['use_orig_params']:
+            self.model_wrapper.setdefault('ignored_modules', frozen_modules(model))
+        return super()._wrap_model(model)
+
+    def prepare(self, model, *, optim_wrapper=None, **kwargs):
+        out = super().prepare(model, optim_wrapper=optim_wrapper, **kwargs)
+        wrappers = getattr(self, 'optim_wrapper', None)
+        for wrapper in getattr(wrappers, 'optim_wrappers', {'': wrappers}).values():
+            if getattr(wrapper, 'clip_grad_kwargs', None) and \
+                    wrapper.clip_func is torch.nn.utils.clip_grad_norm_:
+                wrapper.clip_func = self._global_clip
+        return out
+
+    def _global_clip(self, params, max_norm: float, norm_type: float = 2.0):
+        return self.model.clip_grad_norm_(max_norm, norm_type)
+
+    def load_optim_state_dict(self, state_dict: dict) -> None:
+        self.optim_wrapper.load_state_dict(FSDP.optim_state_dict_to_load(
+            model=self.model, optim=self.optim_wrapper.optimizer, optim_state_dict=state_dict))
+
+
+def block_wrap_policy(model: torch.nn.Module):
+    """FSDP auto-wrap policy: each module of ``model.backbone.block_table()``."""
+    from torch.distributed.fsdp.wrap import lambda_auto_wrap_policy
+    backbone = getattr(model, 'backbone', None)
+    if backbone is None or not hasattr(backbone, 'block_table'):
+        raise TypeError(f"DeviceFSDPStrategy(wrap='blocks'): {type(model).__name__} has no "
+                        'backbone with a block_table (a pgpsr denoiser)')
+    blocks = {id(holder[idx]) for _, _, holder, idx in backbone.block_table()}
+    return partial(lambda_auto_wrap_policy, lambda_fn=lambda m: id(m) in blocks)
+
+
+def frozen_modules(model: torch.nn.Module):
+    """The largest submodules whose parameters are all frozen (each listed once)."""
+    out, covered = [], set()
+    for name, module in model.named_modules():
+        if any(name.startswith(c + '.') for c in covered):
+            continue
+        params = list(module.parameters())
+        if name and params and not any(p.requires_grad for p in params):
+            out.append(module)
+            covered.add(name)
+    return out
