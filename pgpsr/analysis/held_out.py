@@ -22,7 +22,7 @@ from pgpsr.apis import super_resolve
 from pgpsr.datasets import EMBEDDED_SPLITS, list_images, read_image
 from pgpsr.datasets.embedded import DEFAULT_ROOT, prepare_embedded_photos
 from pgpsr.datasets.image_io import to_uint8
-from pgpsr.datasets.transforms.degradations import DegradationPipeline
+from pgpsr.datasets.synthetic_pairs import degrade
 from pgpsr.datasets.transforms.matlab_resize import imresize
 from pgpsr.evaluation.metrics import niqe_y, psnr, ssim
 
@@ -38,14 +38,7 @@ def _realesrgan_lr(gt: np.ndarray, seed: int, degradation_config: Optional[str]
     if degradation_config is None:
         raise ValueError('realesrgan LR needs degradation_config: a config that defines '
                          '`degradation` (configs/_base_/degradations/realesrgan_x4.py)')
-    cfg = Config.fromfile(degradation_config)
-    state = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        out = DegradationPipeline(cfg.degradation)(dict(gt=gt))['img']
-    finally:
-        np.random.set_state(state)
-    return out
+    return degrade(gt, Config.fromfile(degradation_config).degradation, seed)
 
 
 def make_lr(gt: np.ndarray, kind: str = 'bicubic', seed: int = 0,

@@ -8,14 +8,13 @@ next sample; too many failures stop the run with the list of bad files.
 """
 import os
 import os.path as osp
-import random
 from typing import Dict, List, Optional, Sequence
 
-import numpy as np
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
 from pgpsr.registry import DATASETS, TRANSFORMS
+from pgpsr.utils.seeding import seeded_global_rng
 from .image_io import BadImageError
 
 IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.ppm')
@@ -31,22 +30,6 @@ def list_images(folder: str) -> List[str]:
             if f.lower().endswith(IMG_EXTENSIONS):
                 out.append(osp.relpath(osp.join(root, f), folder))
     return sorted(out)
-
-
-class _SeededRNG:
-    """Run code under seeded numpy/random state and restore the caller's state after."""
-
-    def __init__(self, seed: int) -> None:
-        self.seed = seed
-
-    def __enter__(self):
-        self.np_state, self.py_state = np.random.get_state(), random.getstate()
-        np.random.seed(self.seed % (2 ** 32))
-        random.seed(self.seed)
-
-    def __exit__(self, *exc):
-        np.random.set_state(self.np_state)
-        random.setstate(self.py_state)
 
 
 @DATASETS.register_module()
@@ -126,7 +109,7 @@ class SRImageFolderDataset(BaseDataset):
             i = (sample + attempt) % n
             info = self.get_data_info(i)
             try:
-                with _SeededRNG(hash((self.seed, i, draw, attempt)) & 0x7FFFFFFF):
+                with seeded_global_rng(hash((self.seed, i, draw, attempt)) & 0x7FFFFFFF):
                     return self.pipeline(info)
             except BadImageError as exc:
                 self._note_bad(info.get('gt_path') or info['img_path'], str(exc))

@@ -11,6 +11,7 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
+from pgpsr.utils.seeding import seeded_global_rng
 from .transforms.degradations import DegradationPipeline
 
 
@@ -31,14 +32,10 @@ def random_crop(img: np.ndarray, size: int, seed: int) -> np.ndarray:
 
 def degrade(gt: np.ndarray, steps: List[Dict], seed: int) -> np.ndarray:
     """``steps`` (a degradation list, e.g. configs/_base_/degradations/realesrgan_x4.py's)
-    applied to ``gt`` (RGB uint8) with numpy's global stream seeded to ``seed`` (the
-    per-image steps draw their own generators from it); the caller's stream is kept."""
-    state = np.random.get_state()
-    np.random.seed(seed)
-    try:
+    applied to ``gt`` (RGB uint8) under the global streams seeded to ``seed`` (the
+    per-image steps draw their own generators from numpy's); the caller's are kept."""
+    with seeded_global_rng(seed):
         return DegradationPipeline(steps)(dict(gt=gt))['img']
-    finally:
-        np.random.set_state(state)
 
 
 def synthesize_pairs(name: str, hr: np.ndarray, steps: List[Dict], crop: int, count: int,

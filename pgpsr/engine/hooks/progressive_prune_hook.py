@@ -256,6 +256,5 @@ class ProgressivePruneHook(Hook):
             teacher.load_state_dict(load_weights_file(path, 'distill.teacher_checkpoint',
                                                       training_checkpoint=True))
         self.teacher_path = path
-        teacher.eval().requires_grad_(False)
         model.set_teacher(teacher, self.distill.get('output', 1.0),
                           self.distill.get('feature', 0.0))

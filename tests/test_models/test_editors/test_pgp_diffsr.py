@@ -185,3 +185,18 @@ def test_a_training_pair_that_would_need_padding_is_refused_by_name():
         model.forward_train(lr[..., :-1], gt[..., :-4])
     with pytest.raises(ValueError, match='is not 4x its LR'):
         model.forward_train(lr, gt[..., :-4 * d])
+
+
+def test_a_distillation_teacher_is_frozen_and_stays_out_of_the_module_tree():
+    model, teacher = build(), build()
+    with torch.no_grad():
+        teacher.backbone.final_linear.weight.normal_()  # DiT's zero-initialised output
+    model.set_teacher(teacher, output_weight=1.0)
+    assert not teacher.training and not any(p.requires_grad for p in teacher.parameters())
+    model.train()  # as the runner does every iteration: the teacher stays in eval mode
+    assert model.training and not any(m.training for m in teacher.modules())
+    assert set(model.state_dict()) == set(build().state_dict())  # no teacher keys
+    assert sum(1 for _ in model.parameters()) == sum(1 for _ in build().parameters())
+    lr, gt = _batch()
+    losses = model.forward_train(lr, gt)
+    assert losses['loss_distill_out'] > 0 and teacher.backbone.final_linear.weight.grad is None

@@ -22,6 +22,7 @@ from pgpsr.models.data_preprocessors.default import build_data_preprocessor
 from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import load_weights_file
 from pgpsr.utils.wrappers import unwrap
+from ...base_models.frozen_teacher import FrozenTeacherMixin, freeze
 from ...base_models.sr_predict import SRPredictMixin
 from .builders import (build_feature_discriminator, build_gt_vae, build_student,
                        check_teacher_backbone, load_stage1_decoder)
@@ -67,7 +68,7 @@ def _accept_generator_only(model, incompatible) -> None:
 
 
 @MODELS.register_module()
-class AdcSR(SRPredictMixin, BaseModel):
+class AdcSR(FrozenTeacherMixin, SRPredictMixin, BaseModel):
     """AdcSR: a one-step teacher compressed into a student (pruned denoiser + half-width
     VAE decoder) by two-stage adversarial distillation in the decoder's feature space.
 
@@ -143,7 +144,7 @@ class AdcSR(SRPredictMixin, BaseModel):
         check_teacher_backbone(self.teacher)
         if teacher_ckpt:
             _load_prefixed(self.teacher, teacher_ckpt, '', 'AdcSR.teacher_ckpt')
-        self.teacher.eval().requires_grad_(False)
+        freeze(self.teacher)
         self.scale = self.teacher.scale
         self.generator = build_student(self.teacher, teacher['backbone'], unet_widths,
                                        decoder_ratio, unet_norm_groups, decoder_norm_groups,
@@ -177,6 +178,10 @@ class AdcSR(SRPredictMixin, BaseModel):
                                                       loss_weight=0.1))
         self.perceptual_loss = MODELS.build(perceptual_loss) if (
             stage == 1 and perceptual_loss) else None
+
+    def frozen_teachers(self) -> List[torch.nn.Module]:
+        """The teacher and the VAE that encodes GT (frozen references, never trained)."""
+        return [m for m in (self.teacher, self.gt_vae) if m is not None]
 
     def gt_features(self, gt: torch.Tensor, z_gt: torch.Tensor) -> torch.Tensor:
         """Stage 2's real samples: GT in the feature space, through ``gt_vae`` (posterior
@@ -231,8 +236,50 @@ class AdcSR(SRPredictMixin, BaseModel):
             for p in trainable:
                 p.requires_grad_(True)
 
+    def g_step_decoder(self, lr: torch.Tensor, gt: torch.Tensor, z_gt: torch.Tensor,
+                       g_optim) -> tuple:
+        """Stage 1's generator step: the pruned decoder reconstructs GT from its latent
+        (L1 + perceptual + GAN on images). Returns ``(log, fake, real)``."""
+        with g_optim.optim_context(self.generator):
+            fake = self.generator(z_gt, mode='reconstruct')
+            losses = dict(loss_l1=self.pixel_loss(fake.float(), gt.float()))
+            if self.perceptual_loss is not None and self.perceptual_loss.available:
+                losses['loss_perceptual'] = self.perceptual_loss(fake.float().clamp(-1, 1),
+                                                                 gt.float())
+            losses['loss_gan_g'] = self._g_gan(fake)
+            loss, log = self.parse_losses(losses)
+        g_optim.update_params(loss)
+        return log, fake, gt
+
+    def g_step_features(self, lr: torch.Tensor, gt: torch.Tensor, z_gt: torch.Tensor,
+                        g_optim) -> tuple:
+        """Stage 2's generator step in the decoder's feature space: L1 to the teacher's
+        clean latent, GAN against encoded GT. Returns ``(log, fake, real)``."""
+        with torch.no_grad():
+            target = self.teacher_latent(lr)
+        student = unwrap(self.generator)
+        with g_optim.optim_context(self.generator):
+            fake = self.generator(lr, mode='features')
+            with torch.no_grad():
+                feat_t = student.latent_features(target)
+                real = self.gt_features(gt, z_gt)
+            losses = dict(loss_l1=self.pixel_loss(fake.float(), feat_t.float()),
+                          loss_gan_g=self._g_gan(fake))
+            loss, log = self.parse_losses(losses)
+        g_optim.update_params(loss)
+        return log, fake, real
+
+    def d_step(self, fake: torch.Tensor, real: torch.Tensor, d_optim) -> Dict:
+        """The discriminator's step (either stage): fake detached, real as given."""
+        with d_optim.optim_context(self.discriminator):
+            loss, log = self.parse_losses(self._d_loss(fake, real))
+        d_optim.update_params(loss)
+        return log
+
     def train_step(self, data: Union[dict, tuple, list],
                    optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
+        """The stage's generator step (``g_step_decoder`` / ``g_step_features``), then
+        the discriminator's."""
         if self.stage is None:
             raise RuntimeError('AdcSR(stage=None) is inference only; train with stage=1 or 2')
         data = self.data_preprocessor(data, True)
@@ -240,31 +287,11 @@ class AdcSR(SRPredictMixin, BaseModel):
         if isinstance(lr, dict):
             lr = lr['img']
         self.check_training_pair(lr, gt)
-        g_optim, d_optim = optim_wrapper['generator'], optim_wrapper['discriminator']
         with torch.no_grad():
             z_gt = self.teacher.codec.encode(gt)
-            target = self.teacher_latent(lr) if self.stage == 2 else None
-        student = unwrap(self.generator)
-        with g_optim.optim_context(self.generator):
-            if self.stage == 1:
-                fake = self.generator(z_gt, mode='reconstruct')
-                g_losses = dict(loss_l1=self.pixel_loss(fake.float(), gt.float()))
-                if self.perceptual_loss is not None and self.perceptual_loss.available:
-                    g_losses['loss_perceptual'] = self.perceptual_loss(
-                        fake.float().clamp(-1, 1), gt.float())
-                real = gt
-            else:
-                fake = self.generator(lr, mode='features')
-                with torch.no_grad():
-                    feat_t = student.latent_features(target)
-                    real = self.gt_features(gt, z_gt)
-                g_losses = dict(loss_l1=self.pixel_loss(fake.float(), feat_t.float()))
-            g_losses['loss_gan_g'] = self._g_gan(fake)
-            g_loss, g_log = self.parse_losses(g_losses)
-        g_optim.update_params(g_loss)
-        with d_optim.optim_context(self.discriminator):
-            d_loss, d_log = self.parse_losses(self._d_loss(fake, real))
-        d_optim.update_params(d_loss)
+        g_step = self.g_step_decoder if self.stage == 1 else self.g_step_features
+        g_log, fake, real = g_step(lr, gt, z_gt, optim_wrapper['generator'])
+        d_log = self.d_step(fake, real, optim_wrapper['discriminator'])
         log = {k: v.detach() for k, v in {**d_log, **g_log}.items()}  # 'loss' = generator's
         for k, v in sorted(log.items(), key=lambda kv: kv[0] == 'loss'):  # terms first
             if not math.isfinite(float(v)):

@@ -12,6 +12,7 @@ from torch import nn
 from pgpsr.models.backbones import DiffusersUNetDenoiser, UNetDenoiser
 from pgpsr.pruning.channel_slicing import scale_widths, slice_weights
 from pgpsr.registry import MODELS
+from ...base_models.frozen_teacher import freeze
 from .student import AdcSRStudent
 from .unet_student import build_unet_discriminator, build_unet_student_denoiser
 
@@ -133,7 +134,7 @@ def build_gt_vae(cfg: Optional[Dict]) -> Optional[nn.Module]:
     from pgpsr.models.pretrained.diffusers_loading import build_diffusers_model
     vae = build_diffusers_model(AutoencoderKL, 'AdcSR.gt_vae', **cfg)
     print_log(f"AdcSR: GT features from the VAE of {cfg.get('pretrained')}", logger='current')
-    return vae.eval().requires_grad_(False)
+    return freeze(vae)
 
 
 def load_stage1_decoder(student: AdcSRStudent, decoder_ckpt: Optional[str],

@@ -22,6 +22,7 @@ from pgpsr.models.backbones.contract import check_backbone
 from pgpsr.models.data_preprocessors.default import build_data_preprocessor
 from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import load_weights_file
+from ...base_models.frozen_teacher import FrozenTeacherMixin, freeze
 from ...base_models.sr_predict import SRPredictMixin, merge_config
 from ...diffusion_utils import (build_scheduler, predict_x0, step_accepts_generator,
                                 training_target)
@@ -46,7 +47,7 @@ def check_latent_channels(backbone, codec) -> None:
 
 
 @MODELS.register_module()
-class PGPDiffSR(SRPredictMixin, BaseModel):
+class PGPDiffSR(FrozenTeacherMixin, SRPredictMixin, BaseModel):
     """Diffusion SR model with ``loss`` / ``predict`` / ``tensor`` modes.
 
     Args:
@@ -144,8 +145,12 @@ class PGPDiffSR(SRPredictMixin, BaseModel):
         features do not dominate (LAPTOP-Diff's normalised feature distillation). The
         teacher is kept outside the module tree: not in state dicts, optimizers or DDP.
         """
-        self.__dict__['_teacher'] = teacher
+        self.__dict__['_teacher'] = None if teacher is None else freeze(teacher)
         self.__dict__['_distill_weights'] = (float(output_weight), float(feature_weight))
+
+    def frozen_teachers(self) -> List[nn.Module]:
+        teacher = self.__dict__.get('_teacher')
+        return [] if teacher is None else [teacher]
 
     def _denoise_train(self, x_t: torch.Tensor, t: torch.Tensor, cond: torch.Tensor,
                        losses: Dict[str, torch.Tensor]) -> torch.Tensor:

@@ -56,6 +56,9 @@ def test_student_is_sliced_from_the_saved_teacher(teacher_ckpt):
     assert not any(p.requires_grad for p in model.teacher.parameters())
     assert not any(p.requires_grad for p in model.generator.decoder.parameters())
     assert all(p.requires_grad for p in model.generator.unet.parameters())
+    model.train()  # as the runner does every iteration: the teacher stays in eval mode
+    assert model.generator.training and not model.teacher.training
+    assert not any(m.training for m in model.teacher.modules())
 
 
 def test_missing_teacher_weights_name_the_key(tmp_path):
