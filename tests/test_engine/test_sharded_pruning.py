@@ -2,6 +2,8 @@
 restart, and the result equals an uninterrupted DDP run's, in which the hook removes the
 blocks in place. Oracle: that DDP run (mmengine's Runner, torch's DDP), from the same
 initial weights, with the same stages, distillation and an active gradient clip."""
+from types import SimpleNamespace
+
 import pytest
 import torch
 from mmengine._strategy import DDPStrategy, DeepSpeedStrategy, FSDPStrategy
@@ -11,7 +13,7 @@ from pgpsr.apis import load_config
 from pgpsr.engine import DeviceFSDPStrategy
 from pgpsr.engine.fsdp_strategy import block_wrap_policy, frozen_modules
 from pgpsr.engine.hooks.sharded_pruning import (check_strategy, filter_checkpoint,
-                                                strategy_kind)
+                                                prepare_runner, strategy_kind)
 from pgpsr.pruning import drop_blocks
 from pgpsr.registry import HOOKS, MODELS
 from tests.test_tools.helpers import losses_by_iter, run_dist_train, write_config
@@ -115,9 +117,19 @@ def test_strategies_prune_in_place_by_restart_or_are_refused():
 def test_fsdp_without_shaping_before_wrap_is_refused_with_the_way_out():
     hook = HOOKS.build(dict(type='ProgressivePruneHook',
                             stages=[dict(at=1, parts=['decoder'], num_blocks=1)]))
-    runner = type('R', (), dict(strategy=DeviceFSDPStrategy()))()
+    runner = SimpleNamespace(strategy=DeviceFSDPStrategy())
     with pytest.raises(RuntimeError, match='train with tools/train.py'):
         hook.before_train(runner)
+
+
+@pytest.mark.filterwarnings('ignore:.*the method `get_instance` should not accept:UserWarning')
+def test_a_stage_at_the_last_iteration_is_refused_under_fsdp():
+    hook = HOOKS.build(dict(type='ProgressivePruneHook',
+                            stages=[dict(at=4, parts=['decoder'], num_blocks=1)]))
+    runner = SimpleNamespace(strategy=DeviceFSDPStrategy(), hooks=[hook],
+                             train_loop=SimpleNamespace(max_iters=4))
+    with pytest.raises(ValueError, match='at iteration 4 >= max_iters'):
+        prepare_runner(runner)
 
 
 @pytest.mark.filterwarnings('ignore:.*the method `get_instance` should not accept:UserWarning')

@@ -76,6 +76,11 @@ def shape_before_wrap(hook, runner) -> None:
     """Build the plain model, load the start checkpoint into it and run every stage due
     by its iteration, all before the strategy shards it."""
     from .progressive_prune_hook import STATE_KEY
+    last = [s['at'] for s in hook.stages if s['at'] >= runner.train_loop.max_iters]
+    if last:
+        raise ValueError(f'ProgressivePruneHook under {type(runner.strategy).__name__}: a stage '
+                         f'at iteration {last[0]} >= max_iters ({runner.train_loop.max_iters}) '
+                         'would restart only to end untrained; move it earlier')
     for h in runner.hooks:
         if isinstance(h, EMAHook):
             raise RuntimeError('ProgressivePruneHook under a sharded strategy: EMAHook is not '
