@@ -5,8 +5,9 @@ provide the same members. :func:`check_backbone` runs once where a model is asse
 (``PGPDiffSR.__init__``, ``ProgressivePruneHook.before_train``), so a missing member is a
 build error that names it, not an AttributeError mid-training or a silent default.
 """
-import inspect
 from typing import Dict, List, Optional, Protocol, Tuple, runtime_checkable
+
+from pgpsr.utils.protocols import missing_members, protocol_members
 
 
 @runtime_checkable
@@ -38,15 +39,14 @@ class Denoiser(Protocol):
     def record_blocks(self, store: Dict, detach: bool = True): ...
 
 
-MEMBERS = tuple(Denoiser.__annotations__) + tuple(
-    n for n, v in vars(Denoiser).items() if inspect.isfunction(v) and not n.startswith('_'))
+MEMBERS = protocol_members(Denoiser)
 
 
 def check_backbone(backbone, who: str) -> None:
     """Raise TypeError naming the members of :class:`Denoiser` that ``backbone`` lacks."""
     if isinstance(backbone, Denoiser):
         return
-    missing = [n for n in MEMBERS if not hasattr(backbone, n)]
+    missing = list(missing_members(backbone, Denoiser))
     raise TypeError(f'{who}: the backbone {type(backbone).__name__} lacks {missing} of the '
                     'backbone contract (pgpsr.models.backbones.contract.Denoiser); subclass '
                     'PrunableBackbone, which provides all but size_divisor, block_table and '

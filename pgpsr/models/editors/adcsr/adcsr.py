@@ -19,6 +19,7 @@ from mmengine.model import BaseModel, is_model_wrapper
 from mmengine.optim import OptimWrapperDict
 
 from pgpsr.models.data_preprocessors.default import build_data_preprocessor
+from pgpsr.models.autoencoders.contract import VAECodec, check_codec
 from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import load_weights_file
 from pgpsr.utils.wrappers import unwrap
@@ -138,9 +139,8 @@ class AdcSR(FrozenTeacherMixin, SRPredictMixin, BaseModel):
         self.test_cfg = self.merge_test_cfg(test_cfg, own=dict(clamp_raw=True))
         self.stage = stage
         self.teacher = MODELS.build(teacher)
-        if not hasattr(self.teacher.codec, 'vae'):
-            raise TypeError('AdcSR: the teacher needs an AutoencoderKLCodec (a VAE decoder '
-                            'to prune)')
+        check_codec(self.teacher.codec, "AdcSR's teacher (its VAE decoder is pruned)",
+                    VAECodec)
         check_teacher_backbone(self.teacher)
         if teacher_ckpt:
             _load_prefixed(self.teacher, teacher_ckpt, '', 'AdcSR.teacher_ckpt')

@@ -14,6 +14,7 @@ from mmagic.structures import DataSample
 from mmengine.model import BaseModel
 
 from pgpsr.models.data_preprocessors.default import build_data_preprocessor
+from pgpsr.models.autoencoders.contract import VAECodec, check_codec
 from pgpsr.registry import MODELS
 
 
@@ -35,8 +36,7 @@ class CodecPretrainer(BaseModel):
         super().__init__(data_preprocessor=build_data_preprocessor(data_preprocessor),
                          init_cfg=init_cfg)
         self.codec = MODELS.build(codec)
-        if not hasattr(self.codec, 'vae'):
-            raise TypeError('CodecPretrainer trains an AutoencoderKLCodec (a VAE)')
+        check_codec(self.codec, 'CodecPretrainer (it trains a VAE)', VAECodec)
         if not any(p.requires_grad for p in self.codec.parameters()):
             raise ValueError('CodecPretrainer: the codec is frozen; set codec.frozen=False')
         self.pixel_loss = MODELS.build(pixel_loss or dict(type='L1Loss', loss_weight=1.0))

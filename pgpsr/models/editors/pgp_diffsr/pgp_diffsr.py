@@ -18,8 +18,10 @@ from mmagic.structures import DataSample
 from mmengine.dist import get_rank
 from mmengine.model import BaseModel
 
+from pgpsr.models.autoencoders.contract import check_codec
 from pgpsr.models.backbones.contract import check_backbone
 from pgpsr.models.data_preprocessors.default import build_data_preprocessor
+from pgpsr.models.necks.contract import acts_in_backbone
 from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import load_weights_file
 from ...base_models.frozen_teacher import FrozenTeacherMixin, freeze
@@ -93,11 +95,14 @@ class PGPDiffSR(FrozenTeacherMixin, SRPredictMixin, BaseModel):
         self.codec = MODELS.build(codec)
         self.backbone = MODELS.build(backbone)
         check_backbone(self.backbone, 'PGPDiffSR')
+        check_codec(self.codec, 'PGPDiffSR')
         check_latent_channels(self.backbone, self.codec)
         if backbone_pretrained:
             self.backbone.load_state_dict(load_weights_file(backbone_pretrained), strict=True)
         self.neck = MODELS.build(neck) if neck else None
-        if self.neck is not None and hasattr(self.neck, 'attach'):
+        self.neck_in_backbone = self.neck is not None and acts_in_backbone(self.neck,
+                                                                             'PGPDiffSR')
+        if self.neck_in_backbone:
             self.neck.attach(self.backbone)
         scheduler = scheduler or dict(type='DDPMScheduler', num_train_timesteps=1000)
         self.scheduler = build_scheduler(scheduler)
@@ -130,7 +135,7 @@ class PGPDiffSR(FrozenTeacherMixin, SRPredictMixin, BaseModel):
     def denoise(self, x_t: torch.Tensor, t: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
         if self.neck is None:
             return self.backbone(x_t, t, cond)
-        if hasattr(self.neck, 'run'):  # necks that act inside the backbone (the adapter)
+        if self.neck_in_backbone:  # the adapter: acts inside the backbone's forward
             return self.neck.run(self.backbone, x_t, t, cond)
         return self.neck(self.backbone(x_t, t, cond), cond)
 
