@@ -23,6 +23,6 @@ custom_hooks = [
          stages=[dict(at=0, parts=['encoder', 'bottleneck'], ratio=0.15),
                  dict(at=10000, parts=['decoder'],
                       threshold=dict(cosine=0.2, kl=0.2))],
-         distill=dict(output=1.0, feature=0.5), measure_lr_size=(128, 128)),
+         distill=dict(output=1.0, feature=0.5, dtype='bfloat16'), measure_lr_size=(128, 128)),
     dict(type='EMAHook', momentum=1e-4, priority=49),
 ]

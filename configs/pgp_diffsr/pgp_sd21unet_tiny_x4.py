@@ -11,6 +11,6 @@ custom_hooks = [
     dict(type='ProgressivePruneHook', criterion='cosine', calib_batches=1, calib_steps=2,
          stages=[dict(at=0, parts=['encoder', 'bottleneck'], ratio=0.15),
                  dict(at=2, parts=['decoder'], num_blocks=2)],  # a unit pair, or 2 layers
-         distill=dict(output=1.0, feature=0.5), measure_lr_size=(16, 16),
+         distill=dict(output=1.0, feature=0.5, dtype='bfloat16'), measure_lr_size=(16, 16),
          exportable=True),  # as the recipe: the pruned model exports to diffusers
 ]

@@ -18,6 +18,7 @@ from skimage import data
 
 from pgpsr.apis import init_model
 from pgpsr.evaluation.efficiency import autocast
+from pgpsr.models.base_models import SRPredictMixin
 from pgpsr.pruning import count_params
 from pgpsr.utils.op_counter import count_macs
 from .timing import add_ratios, side_by_side, value
@@ -49,7 +50,7 @@ class Entry:
 
     def full(self):
         with autocast(self.device, self.precision):
-            if hasattr(self.model, 'sample_any_size'):
+            if isinstance(self.model, SRPredictMixin):
                 return self.model.sample_any_size(self.lr)
             return self.model(self.lr)
 
@@ -74,7 +75,7 @@ def build_on_meta(config: str):
 
 
 def deployed_params(model) -> int:
-    return count_params(model.inference_module() if hasattr(model, 'inference_module')
+    return count_params(model.inference_module() if isinstance(model, SRPredictMixin)
                         else model)
 
 

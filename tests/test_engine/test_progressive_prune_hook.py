@@ -7,7 +7,7 @@ import torch
 from mmengine.config import Config
 
 from pgpsr.pruning import complexity
-from pgpsr.registry import MODELS
+from pgpsr.registry import HOOKS, MODELS
 
 from tests.test_tools.helpers import (ROOT, losses_by_iter, run_dist_train, run_tool,
                                       train_killed_after, write_config)
@@ -134,3 +134,11 @@ def test_calibration_comes_from_training_data_and_val_data_is_refused():
         calibration_loader_cfg(cfg, cfg.val_dataloader)
     with pytest.raises(ValueError, match='same data as test_dataloader'):
         calibration_loader_cfg(dict(test_dataloader=cfg.val_dataloader), cfg.val_dataloader)
+
+
+def test_distill_dtype_is_checked_by_name():
+    stages = [dict(at=1, parts=['decoder'], num_blocks=1)]
+    HOOKS.build(dict(type='ProgressivePruneHook', stages=stages,
+                     distill=dict(dtype='bfloat16')))
+    with pytest.raises(ValueError, match="distill.dtype must be 'float32', 'bfloat16'"):
+        HOOKS.build(dict(type='ProgressivePruneHook', stages=stages, distill=dict(dtype='int8')))

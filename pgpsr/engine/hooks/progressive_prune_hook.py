@@ -13,6 +13,7 @@ import copy
 from itertools import islice
 from typing import Dict, List, Optional, Sequence, Set
 
+import torch
 from mmengine.dist import broadcast_object_list, is_distributed
 from mmengine.hooks import EMAHook, Hook
 from mmengine.model import is_model_wrapper
@@ -90,9 +91,11 @@ class ProgressivePruneHook(Hook):
             reads the validation or test data is refused, since selecting blocks on
             them would leak evaluation data into the model. calib_steps: sampling steps scored
             (default: the model's ``test_cfg.num_steps``).
-        distill: ``dict(output=1.0, feature=0.0, teacher_checkpoint=None)``: distil from a
-            frozen copy of the unpruned model (snapshot at the start of training, kept in
-            ``work_dir/prune_teacher.pth``), or from ``teacher_checkpoint``. None: off.
+        distill: ``dict(output=1.0, feature=0.0, teacher_checkpoint=None, dtype=None)``:
+            distil from a frozen copy of the unpruned model (snapshot at the start of
+            training, kept in ``work_dir/prune_teacher.pth``), or from
+            ``teacher_checkpoint``; ``dtype='bfloat16'`` stores the teacher in bf16 (half
+            its memory; it then runs under autocast). None: off.
         exportable: Default of each stage's ``exportable`` key: remove only what the
             backbone's release format can express, so the pruned model always exports
             (``DiffusersUNetDenoiser``: to a plain diffusers folder, an encoder unit
@@ -121,9 +124,12 @@ class ProgressivePruneHook(Hook):
         self.calib_dataloader = calib_dataloader
         distill = dict(distill) if distill else None
         if distill:
-            unknown = set(distill) - {'output', 'feature', 'teacher_checkpoint'}
+            unknown = set(distill) - {'output', 'feature', 'teacher_checkpoint', 'dtype'}
             if unknown:
                 raise KeyError(f'ProgressivePruneHook.distill: unknown keys {sorted(unknown)}')
+            if distill.get('dtype') not in (None, 'float32', 'bfloat16', 'float16'):
+                raise ValueError("ProgressivePruneHook.distill.dtype must be 'float32', "
+                                 f"'bfloat16' or 'float16', got {distill['dtype']!r}")
         self.distill = distill
         self.measure_lr_size = tuple(measure_lr_size)
         self.done: List[int] = []
@@ -256,5 +262,7 @@ class ProgressivePruneHook(Hook):
             teacher.load_state_dict(load_weights_file(path, 'distill.teacher_checkpoint',
                                                       training_checkpoint=True))
         self.teacher_path = path
+        if self.distill.get('dtype'):  # weights stored in it; run under autocast
+            teacher.to(getattr(torch, self.distill['dtype']))
         model.set_teacher(teacher, self.distill.get('output', 1.0),
                           self.distill.get('feature', 0.0))

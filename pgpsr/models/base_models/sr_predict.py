@@ -90,6 +90,11 @@ class SRPredictMixin:
         raise ValueError(f"{type(self).__name__}.forward: mode must be 'tensor' or 'predict' "
                          f'at inference, got {mode!r}')
 
+    def inference_module(self) -> torch.nn.Module:
+        """What runs at test time (deployed parameters are counted on it): the model
+        itself, or a part of it (AdcSR: the student, without teacher and discriminator)."""
+        return self
+
     def sample_any_size(self, lr: torch.Tensor, seed: Optional[int] = None,
                         tile: Optional[int] = None, tile_overlap: Optional[int] = None,
                         progress: Optional[Callable[[int, int], None]] = None,

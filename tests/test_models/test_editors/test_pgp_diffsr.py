@@ -200,3 +200,19 @@ def test_a_distillation_teacher_is_frozen_and_stays_out_of_the_module_tree():
     lr, gt = _batch()
     losses = model.forward_train(lr, gt)
     assert losses['loss_distill_out'] > 0 and teacher.backbone.final_linear.weight.grad is None
+
+
+def test_a_bf16_teacher_runs_under_autocast_and_distils_what_the_fp32_one_does():
+    model, teacher = build(), build()
+    with torch.no_grad():
+        for p in teacher.parameters():  # another model than the student, blocks included
+            p.add_(torch.randn_like(p) * 0.1)
+    lr, gt = _batch()
+    model.set_teacher(copy.deepcopy(teacher), output_weight=1.0, feature_weight=0.5)
+    want = model.forward_train(lr, gt)
+    model.num_train_steps.zero_()  # the same noise and timesteps again
+    model.set_teacher(copy.deepcopy(teacher).to(torch.bfloat16), 1.0, 0.5)
+    got = model.forward_train(lr, gt)
+    assert next(model.frozen_teachers()[0].parameters()).dtype == torch.bfloat16
+    for key in ('loss_distill_out', 'loss_distill_feat'):
+        assert want[key] > 0 and abs(got[key] - want[key]) < 0.02 * want[key], key

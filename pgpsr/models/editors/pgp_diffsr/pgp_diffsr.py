@@ -166,8 +166,10 @@ class PGPDiffSR(FrozenTeacherMixin, SRPredictMixin, BaseModel):
         s_feats, t_feats = {}, {}
         with self.backbone.record_blocks(s_feats, detach=False) if w_feat else nullcontext():
             pred = self.denoise(x_t, t, cond)
+        t_dtype = next(teacher.parameters()).dtype  # a bf16 teacher runs under autocast
         with torch.no_grad(), (teacher.backbone.record_blocks(t_feats) if w_feat
-                               else nullcontext()):
+                               else nullcontext()), \
+                torch.autocast(x_t.device.type, t_dtype, enabled=t_dtype != x_t.dtype):
             t_pred = teacher.denoise(x_t, t, cond)
         losses['loss_distill_out'] = w_out * F.mse_loss(pred.float(), t_pred.float())
         if w_feat:
