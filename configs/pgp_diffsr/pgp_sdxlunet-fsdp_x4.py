@@ -10,7 +10,7 @@
 # DDP run on 2 CPU ranks, tests/test_engine/test_sharded_pruning.py). DeviceFSDPStrategy
 # is mmengine's FSDPStrategy with consolidated checkpoints, a global gradient-norm clip
 # and torch 2's optimizer-state loading (pgpsr/engine/fsdp_strategy.py).
-# The distillation teacher is a whole (unsharded) bf16 copy per GPU (4.8 GiB).
+# The distillation teacher (bf16) is sharded the same way, one FSDP unit per block.
 # Not run at this size here (no GPUs); its tiny twin is pgp_sdxlunet-fsdp_tiny_x4.py.
 _base_ = ['./pgp_sdxlunet_x4.py']
 strategy = dict(type='DeviceFSDPStrategy', wrap='blocks')  # one FSDP unit per denoiser block

@@ -22,6 +22,10 @@ Frozen parts (a VAE, a text encoder) are left out of sharding (``ignored_modules
 every rank keeps them whole, as DDP does, and FSDP's flat parameters then never mix
 frozen and trainable tensors, which ``use_orig_params=False`` refuses.
 
+``shard_blocks`` shards a frozen model the same way outside the training wrapper: the
+distillation teacher's blocks become FSDP units of their own (each rank keeps its share
+and gathers a block for its forward), so the teacher does not cost a whole copy per GPU.
+
 Two defaults differ from mmengine's, both for checkpoints that resume exactly:
 - ``state_dict_cfg='full'``: one consolidated checkpoint (rank 0 writes it), which
   test.py / infer.py read and which progressive pruning restarts from;
@@ -31,6 +35,7 @@ Two defaults differ from mmengine's, both for checkpoints that resume exactly:
   resumed run diverges at its first step. Set it back to True in ``model_wrapper`` where
   an FSDP unit mixes frozen and trainable parameters (it refuses them otherwise).
 """
+import os
 from functools import partial
 
 import torch
@@ -38,6 +43,7 @@ from mmengine._strategy import FSDPStrategy
 from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
 
 from pgpsr.registry import STRATEGIES
+from pgpsr.utils.op_counter import count_params
 
 
 @STRATEGIES.register_module()
@@ -74,6 +80,18 @@ class DeviceFSDPStrategy(FSDPStrategy):
 
     def _global_clip(self, params, max_norm: float, norm_type: float = 2.0):
         return self.model.clip_grad_norm_(max_norm, norm_type)
+
+    def shard_blocks(self, model: torch.nn.Module) -> str:
+        """Make each block of ``model.backbone`` (a frozen model run without gradients:
+        the distillation teacher) an FSDP unit of its own; returns a line for the log."""
+        device = self.model_wrapper.get('device_id', int(os.environ.get('LOCAL_RANK', 0)))
+        before = count_params(model)
+        table = model.backbone.block_table()
+        for _, _, holder, idx in reversed(table):  # layers inside a unit before the unit
+            holder[idx] = FSDP(holder[idx], device_id=device, use_orig_params=False)
+        kept = count_params(model)
+        return (f'{len(table)} blocks sharded as FSDP units: {kept:,} of {before:,} '
+                'parameters held on this rank')
 
     def load_optim_state_dict(self, state_dict: dict) -> None:
         self.optim_wrapper.load_state_dict(FSDP.optim_state_dict_to_load(

@@ -2,6 +2,7 @@
 restart, and the result equals an uninterrupted DDP run's, in which the hook removes the
 blocks in place. Oracle: that DDP run (mmengine's Runner, torch's DDP), from the same
 initial weights, with the same stages, distillation and an active gradient clip."""
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -58,6 +59,11 @@ def test_fsdp_restarts_equal_an_uninterrupted_ddp_run(tmp_path):
     assert res.returncode == 0, res.stderr[-4000:]
     log = res.stdout + res.stderr
     assert log.count('restarting from it with the blocks removed before sharding') == 2  # rank 0 logs
+    # the teacher's 8 blocks are sharded: rank 0 holds about half of their weights
+    held = re.findall(r'teacher: 8 blocks sharded as FSDP units: ([\d,]+) of ([\d,]+)', log)
+    assert len(held) == 3  # one teacher per run, the same unpruned model each time
+    kept, total = (int(n.replace(',', '')) for n in held[0])
+    assert 0.45 * total < kept < 0.65 * total
 
     want, got = load(tmp_path / 'ddp' / 'iter_6.pth'), load(tmp_path / 'fsdp' / 'iter_6.pth')
     assert [h['removed'] for h in got['progressive_prune']['history']] == \
