@@ -1,9 +1,11 @@
 """Training a config to its end from Python, idempotently: the steps of the demos and of
 the recipes behind the shipped checkpoints (tools/demo.py, tools/train_*.py)."""
+import gc
 import os.path as osp
 import time
 from typing import Dict, Optional
 
+import torch
 from mmengine.runner import Runner
 
 from pgpsr.engine.hooks.sharded_pruning import prepare_runner, restart_checkpoint
@@ -33,7 +35,10 @@ def train(cfg) -> None:
         if path is None:
             return
         cfg.resume, cfg.load_from = True, path
-        del runner
+        del runner  # the old model, optimizer, teacher and workers go before the next run
+        gc.collect()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
 
 
 def train_to_completion(config: str, work_dir: str, quick: bool = False,
@@ -55,18 +60,26 @@ def train_to_completion(config: str, work_dir: str, quick: bool = False,
     ckpt.save_last = True
     cfg.default_hooks.logger.interval = 50
     cfg.work_dir = work_dir
-    cfg.load_from = load_from
+    cfg.resume, cfg.load_from = start_settings(work_dir, load_from)
     final = osp.join(work_dir, f'iter_{cfg.train_cfg.max_iters}.pth')
     prepare_environment(cfg, 'none')
     if osp.exists(final):
         print(f'reusing finished training: {final}')
         return final
-    if osp.exists(osp.join(work_dir, 'last_checkpoint')):
-        cfg.resume = True
     t = time.perf_counter()
     train(cfg)
     print(f'trained {config} in {time.perf_counter() - t:.0f} s')
     return final
+
+
+def start_settings(work_dir: str, load_from: Optional[str]):
+    """``(resume, load_from)`` for a run into ``work_dir``: an interrupted run resumes
+    from its own latest checkpoint (mmengine resumes from ``load_from`` when both are
+    set, which would restart a pruned run from its parent); a fresh one loads
+    ``load_from``."""
+    if osp.exists(osp.join(work_dir, 'last_checkpoint')):
+        return True, None
+    return False, load_from
 
 
 def recipe_parser(description: str, work_dir: str):

@@ -19,12 +19,8 @@ calls one by one (a diffusers UNet's embeddings, a VAE's ``encode``), bypassing 
 unit's forward and so its all-gather.
 
 Frozen parts (a VAE, a text encoder) are left out of sharding (``ignored_modules``):
-every rank keeps them whole, as DDP does, and FSDP's flat parameters then never mix
-frozen and trainable tensors, which ``use_orig_params=False`` refuses.
-
-``shard_blocks`` shards a frozen model the same way outside the training wrapper: the
-distillation teacher's blocks become FSDP units of their own (each rank keeps its share
-and gathers a block for its forward), so the teacher does not cost a whole copy per GPU.
+every rank keeps them whole on its device, as DDP does, and FSDP's flat parameters then
+never mix frozen and trainable tensors, which ``use_orig_params=False`` refuses.
 
 Two defaults differ from mmengine's, both for checkpoints that resume exactly:
 - ``state_dict_cfg='full'``: one consolidated checkpoint (rank 0 writes it), which
@@ -32,8 +28,9 @@ Two defaults differ from mmengine's, both for checkpoints that resume exactly:
 - ``use_orig_params=False``: with torch 2.14 on CPU/gloo, FSDP's full optimizer state
   dict under ``use_orig_params=True`` (mmengine's default) holds Adam's ``exp_avg_sq``
   in place of ``exp_avg`` (measured: the two tensors are equal in the saved file), so a
-  resumed run diverges at its first step. Set it back to True in ``model_wrapper`` where
-  an FSDP unit mixes frozen and trainable parameters (it refuses them otherwise).
+  resumed run diverges at its first step. (Frozen modules are left unsharded, below, so
+  no unit mixes frozen and trainable parameters, which ``False`` would refuse.)
+  Progressive pruning refuses ``True``.
 """
 import os
 from functools import partial
@@ -43,7 +40,6 @@ from mmengine._strategy import FSDPStrategy
 from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
 
 from pgpsr.registry import STRATEGIES
-from pgpsr.utils.op_counter import count_params
 
 
 @STRATEGIES.register_module()
@@ -67,11 +63,24 @@ class DeviceFSDPStrategy(FSDPStrategy):
             self.model_wrapper['auto_wrap_policy'] = block_wrap_policy(model)
         if not self.model_wrapper['use_orig_params']:
             self.model_wrapper.setdefault('ignored_modules', frozen_modules(model))
+        for module in self.model_wrapper.get('ignored_modules') or ():
+            module.to(self.device)  # FSDP moves only what it shards
         return super()._wrap_model(model)
+
+    @property
+    def device(self) -> torch.device:
+        """This rank's device: the CPU without CUDA, else cuda:LOCAL_RANK."""
+        if 'device_id' in self.model_wrapper:
+            return torch.device(self.model_wrapper['device_id'])
+        return torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))
 
     def prepare(self, model, *, optim_wrapper=None, **kwargs):
         out = super().prepare(model, optim_wrapper=optim_wrapper, **kwargs)
         wrappers = getattr(self, 'optim_wrapper', None)
+        if len(getattr(wrappers, 'optim_wrappers', {})) > 1:
+            raise ValueError('DeviceFSDPStrategy: one optimizer wrapper only (FSDP clips, '
+                             'saves and loads one optimizer over the whole model); got '
+                             f'{sorted(wrappers.optim_wrappers)}')
         for wrapper in getattr(wrappers, 'optim_wrappers', {'': wrappers}).values():
             if getattr(wrapper, 'clip_grad_kwargs', None) and \
                     wrapper.clip_func is torch.nn.utils.clip_grad_norm_:
@@ -80,18 +89,6 @@ class DeviceFSDPStrategy(FSDPStrategy):
 
     def _global_clip(self, params, max_norm: float, norm_type: float = 2.0):
         return self.model.clip_grad_norm_(max_norm, norm_type)
-
-    def shard_blocks(self, model: torch.nn.Module) -> str:
-        """Make each block of ``model.backbone`` (a frozen model run without gradients:
-        the distillation teacher) an FSDP unit of its own; returns a line for the log."""
-        device = self.model_wrapper.get('device_id', int(os.environ.get('LOCAL_RANK', 0)))
-        before = count_params(model)
-        table = model.backbone.block_table()
-        for _, _, holder, idx in reversed(table):  # layers inside a unit before the unit
-            holder[idx] = FSDP(holder[idx], device_id=device, use_orig_params=False)
-        kept = count_params(model)
-        return (f'{len(table)} blocks sharded as FSDP units: {kept:,} of {before:,} '
-                'parameters held on this rank')
 
     def load_optim_state_dict(self, state_dict: dict) -> None:
         self.optim_wrapper.load_state_dict(FSDP.optim_state_dict_to_load(

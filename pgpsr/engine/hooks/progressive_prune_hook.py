@@ -264,8 +264,5 @@ class ProgressivePruneHook(Hook):
         self.teacher_path = path
         if self.distill.get('dtype'):  # weights stored in it; run under autocast
             teacher.to(getattr(torch, self.distill['dtype']))
-        shard = getattr(getattr(runner, 'strategy', None), 'shard_blocks', None)
-        if shard is not None:  # DeviceFSDPStrategy: the teacher's blocks sharded too
-            runner.logger.info(f'ProgressivePruneHook: distillation teacher: {shard(teacher)}')
         model.set_teacher(teacher, self.distill.get('output', 1.0),
                           self.distill.get('feature', 0.0))

@@ -17,10 +17,11 @@ from typing import Dict, Optional, Set, Tuple
 
 import torch
 from mmengine.dist import barrier, get_rank
-from mmengine.hooks import EMAHook
-from mmengine.runner import find_latest_checkpoint
+from mmengine.hooks import CheckpointHook, EMAHook
+from mmengine.runner import IterBasedTrainLoop, find_latest_checkpoint
 
 from ..atomic_backend import atomic_write_bytes
+from ..fsdp_strategy import DeviceFSDPStrategy
 
 PRUNABLE_IN_PLACE = ('SingleDeviceStrategy', 'DDPStrategy')
 RESTARTABLE = ('FSDPStrategy',)
@@ -76,11 +77,6 @@ def shape_before_wrap(hook, runner) -> None:
     """Build the plain model, load the start checkpoint into it and run every stage due
     by its iteration, all before the strategy shards it."""
     from .progressive_prune_hook import STATE_KEY
-    last = [s['at'] for s in hook.stages if s['at'] >= runner.train_loop.max_iters]
-    if last:
-        raise ValueError(f'ProgressivePruneHook under {type(runner.strategy).__name__}: a stage '
-                         f'at iteration {last[0]} >= max_iters ({runner.train_loop.max_iters}) '
-                         'would restart only to end untrained; move it earlier')
     for h in runner.hooks:
         if isinstance(h, EMAHook):
             raise RuntimeError('ProgressivePruneHook under a sharded strategy: EMAHook is not '
@@ -88,12 +84,14 @@ def shape_before_wrap(hook, runner) -> None:
     model = runner.model = runner.strategy.build_model(runner.model)
     path, resuming = start_checkpoint(runner)
     completed = 0
-    if path:
-        ckpt = torch.load(path, map_location='cpu', weights_only=False)
+    if path:  # memory-mapped: each rank reads the weights, not the optimizer state
+        ckpt = torch.load(path, map_location='cpu', weights_only=False, mmap=True)
         model.load_state_dict(ckpt['state_dict'], strict=False)
         if resuming:
             hook.load_state(ckpt.get(STATE_KEY) or {})
             completed = int(ckpt['meta']['iter'])
+        del ckpt
+    model.to(runner.strategy.device)  # score on the rank's device; FSDP shards from there
     before = set(model.state_dict())
     if hook.distill and not hook.distill.get('teacher_checkpoint') \
             and hook.teacher_path is None and not model.backbone.dropped:
@@ -123,15 +121,29 @@ def filter_checkpoint(checkpoint: Dict, removed_keys: Set[str], model) -> None:
             group['params'] = [p for p in group['params'] if p not in removed_keys]
 
 
+def _checkpoint_hook(runner) -> CheckpointHook:
+    for h in runner.hooks:
+        if isinstance(h, CheckpointHook):
+            return h
+    raise RuntimeError('ProgressivePruneHook under a sharded strategy restarts from the '
+                       "CheckpointHook's checkpoints; keep default_hooks.checkpoint")
+
+
 def stop_for_restart(hook, runner, completed: int) -> None:
-    """Save the consolidated checkpoint at ``completed`` iterations and end this run; the
-    next one resumes from it with the due stages applied before wrapping."""
-    name = f'iter_{completed}.pth'
-    runner.save_checkpoint(runner.work_dir, name, by_epoch=False)
-    hook.restart_from = osp.join(runner.work_dir, name)
+    """End this run at ``completed`` iterations with its consolidated checkpoint saved by
+    the CheckpointHook (atomically, ``last_checkpoint`` updated; by this hook's call when
+    the interval does not save it anyway); the next run resumes from it with the due
+    stages applied before wrapping. The unpruned model is not validated at this
+    iteration (under DDP the pruned one would be; here it is first seen after the
+    restart)."""
+    ckpt = _checkpoint_hook(runner)
+    if not ckpt.every_n_train_iters(runner, ckpt.interval, ckpt.save_begin):
+        ckpt._save_checkpoint(runner)
+    hook.restart_from = osp.join(ckpt.out_dir, ckpt.filename_tmpl.format(completed))
     runner.train_loop.stop_training = True
+    runner.train_loop.val_begin = float('inf')
     runner.logger.info(f'ProgressivePruneHook: pruning stage due at iter {completed} under '
-                       f'{type(runner.strategy).__name__}: saved {hook.restart_from}, '
+                       f'{type(runner.strategy).__name__}: saving {hook.restart_from}, '
                        'restarting from it with the blocks removed before sharding')
 
 
@@ -144,6 +156,30 @@ def restart_checkpoint(runner) -> Optional[str]:
     return None
 
 
+def check_restartable(hook, runner) -> None:
+    """Refuse, before any training, what the restarts cannot continue exactly."""
+    strategy, why = runner.strategy, None
+    if not isinstance(strategy, DeviceFSDPStrategy):
+        why = ("use type='DeviceFSDPStrategy' (mmengine's FSDPStrategy wants a CUDA device, "
+               'saves per-rank checkpoints by default and loads optimizer state in the '
+               'torch < 2.1 argument order)')
+    elif not strategy._is_full_state_dict():
+        why = "keep state_dict_cfg='full' (a consolidated checkpoint is what restarts load)"
+    elif strategy.model_wrapper.get('use_orig_params'):
+        why = ('keep model_wrapper.use_orig_params=False (under True the saved optimizer '
+               'state is corrupted: see pgpsr/engine/fsdp_strategy.py)')
+    elif not isinstance(runner.train_loop, IterBasedTrainLoop):
+        why = 'train by iterations (IterBasedTrainLoop): a stage stops the loop mid-epoch'
+    else:
+        last = [s['at'] for s in hook.stages if s['at'] >= runner.train_loop.max_iters]
+        if last:
+            why = (f'a stage at iteration {last[0]} >= max_iters ({runner.train_loop.max_iters}) '
+                   'would restart only to end untrained; move it earlier')
+    if why:
+        raise ValueError(f'ProgressivePruneHook under {type(strategy).__name__}: {why}')
+    _checkpoint_hook(runner)
+
+
 def prepare_runner(runner) -> None:
     """Shape the model before a sharded strategy wraps it, when a prune hook runs."""
     from .progressive_prune_hook import ProgressivePruneHook
@@ -153,4 +189,5 @@ def prepare_runner(runner) -> None:
     for h in runner.hooks:
         if isinstance(h, ProgressivePruneHook):
             check_strategy(strategy)
+            check_restartable(h, runner)
             shape_before_wrap(h, runner)
