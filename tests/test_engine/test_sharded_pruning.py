@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 import torch
 from mmengine._strategy import DDPStrategy, DeepSpeedStrategy, FSDPStrategy
-from mmengine.hooks import CheckpointHook
+from mmengine.hooks import CheckpointHook, EMAHook
 from mmengine.registry import init_default_scope
 from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop
 
@@ -140,6 +140,7 @@ def iter_loop(max_iters: int) -> IterBasedTrainLoop:
     ('epochs', 'train by iterations'),
     ('last_iter', 'a stage at iteration 4 >= max_iters'),
     ('no_checkpoint_hook', 'keep default_hooks.checkpoint'),
+    ('ema', 'EMAHook is not supported'),
 ])
 def test_what_restarts_cannot_continue_is_refused_before_training(case, message):
     hook = HOOKS.build(dict(type='ProgressivePruneHook', stages=[
@@ -150,7 +151,8 @@ def test_what_restarts_cannot_continue_is_refused_before_training(case, message)
         orig_params=partial(DeviceFSDPStrategy, model_wrapper=dict(use_orig_params=True)),
     ).get(case, DeviceFSDPStrategy)()
     loop = object.__new__(EpochBasedTrainLoop) if case == 'epochs' else iter_loop(4)
-    hooks = [hook] + ([] if case == 'no_checkpoint_hook' else [CheckpointHook()])
+    hooks = [hook] + ([] if case == 'no_checkpoint_hook' else [CheckpointHook()]) + \
+        ([EMAHook()] if case == 'ema' else [])
     runner = SimpleNamespace(strategy=strategy, hooks=hooks, train_loop=loop)
     with pytest.raises((ValueError, RuntimeError), match=re.escape(message)):
         prepare_runner(runner)
