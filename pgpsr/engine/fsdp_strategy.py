@@ -11,7 +11,8 @@ It also clips gradients by their global norm. mmengine's ``OptimWrapper`` applie
 (use_orig_params: empty views for most), so the norm logged is 0 and the clip per rank;
 FSDP's own ``clip_grad_norm_`` reduces the norm over all shards. And it resumes the
 optimizer: mmengine 0.10 calls ``FSDP.optim_state_dict_to_load(state, model, optim)``,
-the argument order of torch < 2.1; torch 2.1+ takes ``(model, optim, state)``.
+the argument order of torch < 2.1; torch 2.1+ takes ``(model, optim, state)``; and it
+keeps the AMP loss scaler's state in checkpoints, which FSDP's conversion drops.
 
 ``wrap='blocks'`` makes every denoiser block (the backbone's ``block_table``) an FSDP
 unit of its own. A size-based policy may instead wrap a container whose parts pgpsr
@@ -90,9 +91,23 @@ class DeviceFSDPStrategy(FSDPStrategy):
     def _global_clip(self, params, max_norm: float, norm_type: float = 2.0):
         return self.model.clip_grad_norm_(max_norm, norm_type)
 
+    def optim_state_dict(self) -> dict:
+        """FSDP's optimizer state dict, plus the AMP loss scaler's state, which FSDP's
+        conversion drops (a resume would restart the fp16 scale at its initial value)."""
+        state = super().optim_state_dict()
+        scaler = getattr(self.optim_wrapper, 'loss_scaler', None)
+        if scaler is not None:
+            state['loss_scaler'] = scaler.state_dict()
+        return state
+
     def load_optim_state_dict(self, state_dict: dict) -> None:
-        self.optim_wrapper.load_state_dict(FSDP.optim_state_dict_to_load(
-            model=self.model, optim=self.optim_wrapper.optimizer, optim_state_dict=state_dict))
+        state_dict = dict(state_dict)
+        scaler = state_dict.pop('loss_scaler', None)
+        state = FSDP.optim_state_dict_to_load(
+            model=self.model, optim=self.optim_wrapper.optimizer, optim_state_dict=state_dict)
+        if scaler is not None:
+            state['loss_scaler'] = scaler  # AmpOptimWrapper.load_state_dict reads it
+        self.optim_wrapper.load_state_dict(state)
 
 
 def block_wrap_policy(model: torch.nn.Module):
