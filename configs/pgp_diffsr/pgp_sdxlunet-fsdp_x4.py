@@ -10,8 +10,8 @@
 # DDP run on 2 CPU ranks, tests/test_engine/test_sharded_pruning.py). DeviceFSDPStrategy
 # is mmengine's FSDPStrategy with consolidated checkpoints, a global gradient-norm clip
 # and torch 2's optimizer-state loading (pgpsr/engine/fsdp_strategy.py).
-# The distillation teacher is a whole bf16 copy per GPU (4.8 GiB); on the UNet, FSDP units
-# are the transformer layers (ResNets stay in the root unit; README "Pruning under FSDP").
+# The distillation teacher is a whole bf16 copy per GPU (4.8 GiB); FSDP units are the
+# UNet units' ResNets, transformers and transformer layers (README "Pruning under FSDP").
 # Not run at this size here (no GPUs); its tiny twin is pgp_sdxlunet-fsdp_tiny_x4.py.
 _base_ = ['./pgp_sdxlunet_x4.py']
 strategy = dict(type='DeviceFSDPStrategy', wrap='blocks')  # one FSDP unit per denoiser block

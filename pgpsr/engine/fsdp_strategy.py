@@ -38,6 +38,7 @@ from functools import partial
 
 import torch
 from mmengine._strategy import FSDPStrategy
+from mmengine.logging import print_log
 from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
 
 from pgpsr.registry import STRATEGIES
@@ -66,7 +67,13 @@ class DeviceFSDPStrategy(FSDPStrategy):
             self.model_wrapper.setdefault('ignored_modules', frozen_modules(model))
         for module in self.model_wrapper.get('ignored_modules') or ():
             module.to(self.device)  # FSDP moves only what it shards
-        return super()._wrap_model(model)
+        wrapped = super()._wrap_model(model)
+        if self.wrap == 'blocks':
+            moved = repoint_block_views(wrapped)
+            print_log(f"DeviceFSDPStrategy(wrap='blocks'): {len(FSDP.fsdp_modules(wrapped))} "
+                      f'FSDP units, {moved} block-view references moved to them',
+                      logger='current')
+        return wrapped
 
     @property
     def device(self) -> torch.device:
@@ -110,15 +117,47 @@ class DeviceFSDPStrategy(FSDPStrategy):
         self.optim_wrapper.load_state_dict(state)
 
 
+def _block_modules(backbone) -> list:
+    """The modules that make up the backbone's blocks, as they sit in its module tree. A
+    block held as a view outside the tree (a diffusers UNet unit: references to a ResNet
+    and a transformer) stands for its children that are in the tree."""
+    in_tree = {id(m) for m in backbone.modules()}
+    out = []
+    for _, _, holder, idx in backbone.block_table():
+        block = holder[idx]
+        out += [block] if id(block) in in_tree else \
+            [c for c in block.children() if id(c) in in_tree]
+    return [m for m in out if next(m.parameters(), None) is not None]  # not dropped ones
+
+
 def block_wrap_policy(model: torch.nn.Module):
-    """FSDP auto-wrap policy: each module of ``model.backbone.block_table()``."""
+    """FSDP auto-wrap policy: each module that makes up a block of ``model.backbone``."""
     from torch.distributed.fsdp.wrap import lambda_auto_wrap_policy
     backbone = getattr(model, 'backbone', None)
     if backbone is None or not hasattr(backbone, 'block_table'):
         raise TypeError(f"DeviceFSDPStrategy(wrap='blocks'): {type(model).__name__} has no "
                         'backbone with a block_table (a pgpsr denoiser)')
-    blocks = {id(holder[idx]) for _, _, holder, idx in backbone.block_table()}
+    blocks = {id(m) for m in _block_modules(backbone)}
     return partial(lambda_auto_wrap_policy, lambda_fn=lambda m: id(m) in blocks)
+
+
+def repoint_block_views(wrapped: torch.nn.Module) -> int:
+    """Point block views outside the module tree at the FSDP units that now wrap their
+    children (a view that kept the bare child would run it on sharded, empty weights);
+    returns how many references moved."""
+    units = {id(u.module): u for u in FSDP.fsdp_modules(wrapped)}
+    backbone = wrapped.module.backbone
+    in_tree = {id(m) for m in backbone.modules()}
+    moved = 0
+    for _, _, holder, idx in backbone.block_table():
+        view = holder[idx]
+        if id(view) in in_tree:
+            continue
+        for name, child in list(view.named_children()):
+            if id(child) in units:
+                setattr(view, name, units[id(child)])
+                moved += 1
+    return moved
 
 
 def frozen_modules(model: torch.nn.Module):

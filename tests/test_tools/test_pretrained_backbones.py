@@ -3,6 +3,8 @@ in the released diffusers layout, the SR parent (stage 1) then progressive pruni
 its checkpoint (stage 2), resume-free reload of the pruned result, 2-rank gloo training
 with pruning, and the export back to a diffusers folder (the pruned SD2.1 and SDXL
 results included, adapter and all)."""
+import re
+
 import pytest
 import torch
 from diffusers import UNet2DConditionModel
@@ -116,6 +118,9 @@ default_hooks = dict(checkpoint=dict(interval=3))
     log = res.stdout + res.stderr
     assert 'ProgressivePruneHook stage 0 at iter 0' in log
     assert 'pruning stage due at iter 2 under DeviceFSDPStrategy' in log
+    # the units' ResNets and transformers are FSDP units, the views call them
+    units = re.findall(r"wrap='blocks'\): (\d+) FSDP units, (\d+) block-view references", log)
+    assert units and all(int(n) > 10 and int(moved) > 10 for n, moved in units), units
     assert 'ProgressivePruneHook stage 1 at iter 2' in log
     assert sorted(losses_by_iter(work)) == [1, 2, 3]
     ckpt = torch.load(work / 'iter_3.pth', map_location='cpu', weights_only=False)
