@@ -75,9 +75,15 @@ def finish_distributed() -> None:
     """Destroy the process group before the interpreter exits. Without it gloo's worker
     threads can still hold work objects during finalisation, and a rank dies of SIGABRT
     ("terminate called without an active exception") after finishing its work; seen
-    here in full-suite runs of the 2-process tests (pytorch/pytorch#179291, #190489)."""
+    here in full-suite runs of the 2-process tests (pytorch/pytorch#179291, #190489).
+    Garbage is collected first: a finished runner's FSDP modules sit in reference cycles
+    and hold the group, which would then outlive ``destroy_process_group`` and be freed
+    during finalisation all the same (a CI run died so at the end of an FSDP test)."""
+    import gc
+
     import torch.distributed as dist
     if dist.is_available() and dist.is_initialized():
+        gc.collect()
         dist.barrier()
         dist.destroy_process_group()
 
