@@ -10,7 +10,7 @@ without allocating their weights (no checkpoint, no timing). Used by
 tools/analysis_tools/benchmark.py, results_table.py and tools/demo.py.
 """
 import os.path as osp
-from typing import Dict, Sequence
+from typing import Dict, Protocol, Sequence
 
 import cv2
 import torch
@@ -21,6 +21,7 @@ from pgpsr.evaluation.efficiency import autocast
 from pgpsr.models.base_models import SRPredictMixin
 from pgpsr.pruning import count_params
 from pgpsr.utils.op_counter import count_macs
+from pgpsr.utils.protocols import missing_members
 from .timing import add_ratios, side_by_side, value
 
 
@@ -30,6 +31,18 @@ def lr_image(h: int, w: int, device) -> torch.Tensor:
         return torch.zeros(1, 3, h, w, device='meta')
     img = cv2.resize(data.astronaut(), (w, h), interpolation=cv2.INTER_AREA)
     return (torch.from_numpy(img).permute(2, 0, 1)[None].float() / 127.5 - 1).to(device)
+
+
+class DenoiserStep(Protocol):
+    """What ``Entry.step`` calls: a model that denoises a latent under an LR condition
+    (PGPDiffSR). Others (AdcSR's one-step student) are measured by their full SR only."""
+
+    def pad_lr(self, lr: torch.Tensor) -> torch.Tensor: ...
+
+    def encode_condition(self, lr: torch.Tensor) -> torch.Tensor: ...
+
+    def denoise(self, x_t: torch.Tensor, t: torch.Tensor,
+                cond: torch.Tensor) -> torch.Tensor: ...
 
 
 class Entry:
@@ -55,7 +68,7 @@ class Entry:
             return self.model(self.lr)
 
     def has_step(self) -> bool:
-        return hasattr(self.model, 'denoise')
+        return not missing_members(self.model, DenoiserStep)
 
     def step(self):
         with autocast(self.device, self.precision):

@@ -39,6 +39,7 @@ from functools import partial
 import torch
 from mmengine._strategy import FSDPStrategy
 from mmengine.logging import print_log
+from mmengine.optim import BaseOptimWrapper, OptimWrapperDict
 from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
 
 from pgpsr.registry import STRATEGIES
@@ -83,12 +84,10 @@ class DeviceFSDPStrategy(FSDPStrategy):
         return torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))
 
     def prepare(self, model, *, optim_wrapper=None, **kwargs):
+        refuse_several_wrappers(optim_wrapper)  # before wrapping: fails fast, by name
         out = super().prepare(model, optim_wrapper=optim_wrapper, **kwargs)
         wrappers = getattr(self, 'optim_wrapper', None)
-        if len(getattr(wrappers, 'optim_wrappers', {})) > 1:
-            raise ValueError('DeviceFSDPStrategy: one optimizer wrapper only (FSDP clips, '
-                             'saves and loads one optimizer over the whole model); got '
-                             f'{sorted(wrappers.optim_wrappers)}')
+        refuse_several_wrappers(wrappers)  # a constructor may still have built several
         for wrapper in getattr(wrappers, 'optim_wrappers', {'': wrappers}).values():
             if getattr(wrapper, 'clip_grad_kwargs', None) and \
                     wrapper.clip_func is torch.nn.utils.clip_grad_norm_:
@@ -115,6 +114,24 @@ class DeviceFSDPStrategy(FSDPStrategy):
         if scaler is not None:
             state['loss_scaler'] = scaler  # AmpOptimWrapper.load_state_dict reads it
         self.optim_wrapper.load_state_dict(state)
+
+
+def refuse_several_wrappers(optim_wrapper) -> None:
+    """Raise on several optimizer wrappers, as a config (named sub-configs, e.g. AdcSR's
+    generator/discriminator under ``MultiOptimWrapperConstructor``) or built (an
+    ``OptimWrapperDict``): FSDP clips, saves and loads one optimizer over the whole
+    model, and under ``use_orig_params=False`` the submodules' own parameters are gone
+    once wrapped, so per-module optimizers would be built empty."""
+    if isinstance(optim_wrapper, OptimWrapperDict):
+        names = sorted(optim_wrapper.optim_wrappers)
+    elif isinstance(optim_wrapper, dict) and 'optimizer' not in optim_wrapper:
+        names = sorted(k for k, v in optim_wrapper.items()
+                       if isinstance(v, (dict, BaseOptimWrapper)))
+    else:
+        return
+    if len(names) > 1:
+        raise ValueError('DeviceFSDPStrategy: one optimizer wrapper only (FSDP clips, '
+                         f'saves and loads one optimizer over the whole model); got {names}')
 
 
 def _block_modules(backbone) -> list:

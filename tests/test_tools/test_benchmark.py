@@ -55,6 +55,7 @@ def test_meta_device_counts_adcsr_student_against_its_teacher(tmp_path):
     assert res.returncode == 0, res.stderr[-3000:]
     teacher, student = json.loads(out.read_text())['models']
     assert 'latency' not in student and 'peak_mem_mib' not in student
+    assert 'step' in teacher and 'step' not in student  # the student has no DenoiserStep
     assert student['ratio']['params'] < 0.5
     assert student['ratio']['macs'] < 0.3
     res = run_tool(['tools/analysis_tools/benchmark.py', 'configs/adcsr/adcsr_teacher_tiny_x4.py',
