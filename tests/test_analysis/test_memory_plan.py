@@ -13,6 +13,11 @@ def test_zero_accounting():
     assert model_state_bytes(p, 8, 'ddp', optimizer_bits=8)['total'] == 10 * p
     t = model_state_bytes(p, 4, 'fsdp', teacher_params=p)
     assert t['teacher'] == 2 * p / 4
+    # an EMA copy is fp32: whole on every GPU under DDP / ZeRO-2, sharded under FSDP
+    assert model_state_bytes(p, 8, 'ddp', ema_params=p)['ema'] == 4 * p
+    assert model_state_bytes(p, 8, 'zero2', ema_params=p)['ema'] == 4 * p
+    e = model_state_bytes(p, 8, 'fsdp', ema_params=p)
+    assert e['ema'] == 4 * p / 8 and e['total'] == 20 * p / 8
     with pytest.raises(ValueError, match='strategy'):
         model_state_bytes(p, 8, 'zero1')
 

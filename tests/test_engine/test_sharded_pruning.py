@@ -1,7 +1,8 @@
 """Progressive pruning under FSDP (2 gloo ranks on the CPU): each stage boundary is a
 restart, and the result equals an uninterrupted DDP run's, in which the hook removes the
-blocks in place. Oracle: that DDP run (mmengine's Runner, torch's DDP), from the same
-initial weights, with the same stages, distillation and an active gradient clip."""
+blocks in place. Oracle: that DDP run (mmengine's Runner, torch's DDP, mmengine's
+EMAHook), from the same initial weights, with the same stages, distillation, an active
+gradient clip and an EMA (ShardedEMAHook under FSDP)."""
 import re
 from functools import partial
 from types import SimpleNamespace
@@ -34,6 +35,7 @@ custom_hooks = [
          stages=[dict(at=2, parts=['encoder', 'bottleneck'], keep=1),
                  dict(at=4, parts=['decoder'], num_blocks=1)],
          distill=dict(output=1.0, feature=0.5)),
+    dict(type={ema!r}, momentum=0.3),
 ]
 """
 
@@ -52,10 +54,10 @@ def test_fsdp_restarts_equal_an_uninterrupted_ddp_run(tmp_path):
     init = tmp_path / 'init.pth'
     init_state = tiny_model().state_dict()
     torch.save(dict(state_dict=init_state, meta={}), init)
-    body = SCHEDULE.format(init=str(init))
-    ddp = write_config(tmp_path / 'ddp.py', body, base=BASE)
-    fsdp = write_config(tmp_path / 'fsdp.py', body + "strategy = dict(type='DeviceFSDPStrategy')\n",
-                        base=BASE)
+    ddp = write_config(tmp_path / 'ddp.py', SCHEDULE.format(init=str(init), ema='EMAHook'),
+                       base=BASE)
+    fsdp = write_config(tmp_path / 'fsdp.py', SCHEDULE.format(init=str(init), ema='ShardedEMAHook')
+                        + "strategy = dict(type='DeviceFSDPStrategy')\n", base=BASE)
     res_ddp = run_dist_train(ddp, tmp_path / 'ddp')
     assert res_ddp.returncode == 0, res_ddp.stderr[-4000:]
     res = run_dist_train(fsdp, tmp_path / 'fsdp')
@@ -67,6 +69,9 @@ def test_fsdp_restarts_equal_an_uninterrupted_ddp_run(tmp_path):
     assert [h['removed'] for h in got['progressive_prune']['history']] == \
         [h['removed'] for h in want['progressive_prune']['history']]
     assert got['progressive_prune']['done'] == [0, 1]
+    for g, w in zip(got['progressive_prune']['history'], want['progressive_prune']['history']):
+        assert g['scores'].keys() == w['scores'].keys()  # scored on the training weights
+        assert all(abs(g['scores'][b] - w['scores'][b]) < 1e-4 for b in w['scores']), (g, w)
     assert set(got['state_dict']) == set(want['state_dict'])
     moved = 0.0
     for key, w in want['state_dict'].items():
@@ -77,6 +82,16 @@ def test_fsdp_restarts_equal_an_uninterrupted_ddp_run(tmp_path):
         else:
             assert torch.equal(g, w), key
     assert moved > 1e-3  # six steps at lr 1e-3 moved the weights well past the tolerance
+    # state_dict holds the averages (EMAHook's layout), ema_state_dict the weights
+    assert set(got['ema_state_dict']) == set(want['ema_state_dict'])
+    assert int(got['ema_state_dict']['steps']) == int(want['ema_state_dict']['steps']) == 6
+    ema_gap = 0.0
+    for key, w in want['ema_state_dict'].items():
+        g = got['ema_state_dict'][key]
+        if key != 'steps' and w.is_floating_point():
+            assert torch.allclose(g, w, rtol=0, atol=1e-5), key
+            ema_gap = max(ema_gap, (w - want['state_dict'][key[len('module.'):]]).abs().max().item())
+    assert ema_gap > 1e-3  # the averages lag the weights well past the tolerance
     # the optimizer state holds the kept parameters only, keyed by name
     assert set(got['optimizer']['state']) == \
         {k for k, v in got['state_dict'].items() if v.is_floating_point() and

@@ -103,7 +103,8 @@ default_hooks = dict(checkpoint=dict(interval=3))
 
 def test_sdxl_fsdp_variant_prunes_between_restarts_on_two_gloo_ranks(folders, tmp_path):
     """pgp_sdxlunet-fsdp_tiny_x4.py: stage 0 runs before FSDP wraps the parent, stage 1
-    by a restart at its iteration; the result reloads from the config and exports."""
+    by a restart at its iteration, with the EMA over the shards; the result reloads from
+    the config and exports."""
     parent = train_parent('sdxl', folders, tmp_path)
     cfg = write_config(tmp_path / 'fsdp.py', f"""
 model = dict(codec=dict(pretrained='{folders['sdxl']}'),
@@ -125,6 +126,9 @@ default_hooks = dict(checkpoint=dict(interval=3))
     assert sorted(losses_by_iter(work)) == [1, 2, 3]
     ckpt = torch.load(work / 'iter_3.pth', map_location='cpu', weights_only=False)
     assert ckpt['progressive_prune']['done'] == [0, 1]
+    # ShardedEMAHook over the pruned units (the VAE frozen and unsharded): EMAHook's layout
+    ema = ckpt['ema_state_dict']
+    assert int(ema['steps']) == 3 and set(ema) == {'steps'} | {f'module.{k}' for k in ckpt['state_dict']}
     model = init_model(cfg, str(work / 'iter_3.pth'))
     removed = [n for h in ckpt['progressive_prune']['history'] for n in h['removed']]
     assert removed and model.backbone.dropped == removed

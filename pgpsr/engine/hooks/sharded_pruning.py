@@ -79,14 +79,15 @@ def shape_before_wrap(hook, runner) -> None:
     from .progressive_prune_hook import STATE_KEY
     for h in runner.hooks:
         if isinstance(h, EMAHook):
-            raise RuntimeError('ProgressivePruneHook under a sharded strategy: EMAHook is not '
-                               'supported (mmengine averages the local shards); drop it')
+            raise RuntimeError("ProgressivePruneHook under a sharded strategy: mmengine's "
+                               'EMAHook copies a sharded module; use ShardedEMAHook (same '
+                               'momentum / interval / begin_iter, same checkpoint format)')
     model = runner.model = runner.strategy.build_model(runner.model)
     path, resuming = start_checkpoint(runner)
     completed = 0
     if path:  # memory-mapped: each rank reads the weights, not the optimizer state
         ckpt = torch.load(path, map_location='cpu', weights_only=False, mmap=True)
-        model.load_state_dict(ckpt['state_dict'], strict=False)
+        model.load_state_dict(training_weights(ckpt, resuming), strict=False)
         if resuming:
             hook.load_state(ckpt.get(STATE_KEY) or {})
             completed = int(ckpt['meta']['iter'])
@@ -104,15 +105,27 @@ def shape_before_wrap(hook, runner) -> None:
     hook.shaped_before_wrap = True
 
 
+def training_weights(checkpoint: Dict, resuming: bool) -> Dict:
+    """The weights training continues from: on resume, those in ``ema_state_dict`` when
+    an EMA hook saved the checkpoint (its ``state_dict`` then holds the averages)."""
+    ema = checkpoint.get('ema_state_dict')
+    if not (resuming and ema):
+        return checkpoint['state_dict']
+    return {k[len('module.'):]: v for k, v in ema.items() if k.startswith('module.')}
+
+
 def filter_checkpoint(checkpoint: Dict, removed_keys: Set[str], model) -> None:
     """Remove the dropped blocks' entries from a consolidated checkpoint (model state,
-    FSDP's name-keyed full optimizer state) and record the model's drops in it."""
-    state = checkpoint.get('state_dict', {})
-    for key in removed_keys:
-        state.pop(key, None)
-    for key in state:
-        if key.endswith('backbone._extra_state') and not key.startswith('ema_'):
-            state[key] = model.backbone.get_extra_state()
+    the EMA hook's copy, FSDP's name-keyed full optimizer state) and record the model's
+    drops in it."""
+    for name, prefix in (('state_dict', ''), ('ema_state_dict', 'module.')):
+        state = checkpoint.get(name) or {}
+        for key in removed_keys:
+            state.pop(prefix + key, None)
+        for key in state:
+            if key.startswith(prefix) and key.endswith('backbone._extra_state') \
+                    and not key.startswith('ema_'):
+                state[key] = model.backbone.get_extra_state()
     optim = checkpoint.get('optimizer')
     if optim and 'param_groups' in optim:
         for key in removed_keys:

@@ -1,0 +1,129 @@
+"""The exponential moving average of an FSDP-wrapped model: every rank averages its shards.
+
+mmengine's ``EMAHook`` deep-copies ``runner.model.module``; under FSDP that module's
+parameters are flattened and sharded across the ranks, and FlexibleRunner loads a
+checkpoint before ``before_run``, where the hook would build its copy, so a resume has
+nowhere to put the averages. This hook keeps, beside each trainable flat parameter, the
+average of this rank's shard (a 1/world_size share of a full EMA copy per rank) and
+writes and reads checkpoints in ``EMAHook``'s format: ``state_dict`` holds the averaged
+weights (what tools/test.py and tools/infer.py load), ``ema_state_dict`` the training
+weights under ``module.`` and ``steps``. The arithmetic is mmengine's
+``ExponentialMovingAverage``: the first update copies, then every ``interval``-th one
+computes ``avg = (1 - momentum) * avg + momentum * weight``; before ``begin_iter`` the
+averages follow the weights. Frozen parameters (FSDP's ignored modules) are not
+averaged: the average of a constant is that constant. Buffers follow the model
+(``update_buffers=False``, EMAHook's default). A DDP run with ``EMAHook`` and an FSDP run
+with this hook, pruned between restarts, agree (tests/test_engine/test_sharded_pruning.py).
+"""
+from typing import Dict, List, Optional
+
+import torch
+from mmengine.hooks import Hook
+from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
+
+from pgpsr.registry import HOOKS
+
+
+@HOOKS.register_module()
+class ShardedEMAHook(Hook):
+    """``EMAHook(ema_type='ExponentialMovingAverage')`` for FSDP-wrapped models."""
+
+    # before ProgressivePruneHook (ABOVE_NORMAL), which may write a stage's restart
+    # checkpoint in its after_train_iter: that checkpoint holds this iteration's averages
+    priority = 'HIGH'
+
+    def __init__(self, momentum: float = 0.0002, interval: int = 1, begin_iter: int = 0,
+                 update_buffers: bool = False):
+        if not 0.0 < momentum < 1.0:
+            raise ValueError(f'ShardedEMAHook.momentum must be in (0, 1), got {momentum}')
+        if update_buffers:
+            raise ValueError('ShardedEMAHook: update_buffers=True is not supported (buffers '
+                             'are not sharded; they follow the model, as under EMAHook\'s '
+                             'default)')
+        self.momentum, self.interval, self.begin_iter = momentum, interval, begin_iter
+        self.steps = 0
+        self.averages: Optional[List[torch.Tensor]] = None
+        self._resumed_ema: Optional[Dict] = None  # the checkpoint's, until before_run
+
+    @staticmethod
+    def _shards(runner) -> List[torch.Tensor]:
+        return [p for p in runner.model.parameters() if p.requires_grad]
+
+    def before_run(self, runner) -> None:
+        if not isinstance(runner.model, FSDP):
+            raise TypeError('ShardedEMAHook averages the shards of an FSDP-wrapped model '
+                            f'(got {type(runner.model).__name__}); under DDP or on one '
+                            "device use mmengine's EMAHook")
+        shards = self._shards(runner)
+        if self._resumed_ema is None:  # a fresh run or load_from: start at the weights
+            self.averages = [p.detach().clone() for p in shards]
+            return
+        # the resumed averages arrive as a full state dict: let FSDP shard them through
+        # the model, keep this rank's shards, then put the training weights back
+        weights = [t.detach().clone() for t in (*shards, *runner.model.buffers())]
+        runner.strategy.load_model_state_dict(
+            {k[len('module.'):]: v for k, v in self._resumed_ema.items()
+             if k.startswith('module.')})
+        self.averages = [p.detach().clone() for p in shards]
+        for t, w in zip((*shards, *runner.model.buffers()), weights):
+            t.data.copy_(w)
+        self._resumed_ema = None
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        shards = self._shards(runner)
+        started = runner.iter + 1 >= self.begin_iter
+        with torch.no_grad():
+            if not started or self.steps == 0:
+                for avg, p in zip(self.averages, shards):
+                    avg.copy_(p)
+            elif self.steps % self.interval == 0:
+                for avg, p in zip(self.averages, shards):
+                    avg.lerp_(p, self.momentum)
+        if started:
+            self.steps += 1
+
+    def _swap(self, runner) -> None:
+        with torch.no_grad():
+            for avg, p in zip(self.averages, self._shards(runner)):
+                weight = p.detach().clone()
+                p.copy_(avg)
+                avg.copy_(weight)
+
+    # the model holds the averages while it is validated or tested, as under EMAHook
+    def before_val_epoch(self, runner) -> None:
+        self._swap(runner)
+
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        self._swap(runner)
+
+    def before_test_epoch(self, runner) -> None:
+        self._swap(runner)
+
+    def after_test_epoch(self, runner, metrics=None) -> None:
+        self._swap(runner)
+
+    def before_save_checkpoint(self, runner, checkpoint: Dict) -> None:
+        """EMAHook's layout: the averages as ``state_dict``, the weights in
+        ``ema_state_dict``. Gathering the averages is collective: every rank calls it;
+        only rank 0 holds the full dicts (``state_dict_cfg='full'``)."""
+        weights = checkpoint['state_dict']
+        self._swap(runner)
+        try:
+            averaged = runner.strategy.model_state_dict()
+        finally:
+            self._swap(runner)
+        checkpoint['state_dict'] = averaged
+        checkpoint['ema_state_dict'] = {'steps': torch.tensor(self.steps),
+                                        **{'module.' + k: v for k, v in weights.items()}}
+
+    def after_load_checkpoint(self, runner, checkpoint: Dict) -> None:
+        """On resume, give the model its weights back from ``ema_state_dict`` and keep
+        the averages for ``before_run`` (FlexibleRunner loads checkpoints before it)."""
+        ema = checkpoint.get('ema_state_dict')
+        if ema is None or not runner._resume:
+            return  # load_from: the averages start at the loaded weights, as EMAHook's
+        state = checkpoint['state_dict']
+        for key in [k for k in ema if k.startswith('module.')]:
+            state[key[len('module.'):]], ema[key] = ema[key], state[key[len('module.'):]]
+        self.steps = int(ema['steps'])
+        self._resumed_ema = ema
