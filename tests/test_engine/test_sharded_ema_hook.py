@@ -44,7 +44,7 @@ def test_averages_and_checkpoint_equal_emahooks(one_process_group, interval, beg
     cfg = dict(momentum=0.3, interval=interval, begin_iter=begin_iter)
     ours = HOOKS.build(dict(type='ShardedEMAHook', **cfg))
     theirs = EMAHook(**cfg)
-    ours.before_run(sharded)
+    ours.before_train(sharded)
     theirs.before_run(reference)
     torch.manual_seed(1)
     for it in range(7):  # an "optimizer step" on both copies, then the hooks
@@ -82,12 +82,12 @@ def sync_weights(strategy, plain) -> None:
 @pytest.mark.filterwarnings('ignore:.*the method `get_instance` should not accept:UserWarning')
 def test_a_resume_continues_the_averages(one_process_group):
     """Saved, loaded into a fresh model and hook as FlexibleRunner does (checkpoint first,
-    then before_run): the averages, the weights and the step count come back."""
+    then before_train): the averages, the weights and the step count come back."""
     strategy = DeviceFSDPStrategy()
     strategy.model = strategy._wrap_model(toy_model())
     runner = SimpleNamespace(model=strategy.model, strategy=strategy, iter=0, _resume=False)
     hook = HOOKS.build(dict(type='ShardedEMAHook', momentum=0.3))
-    hook.before_run(runner)
+    hook.before_train(runner)
     for it in range(3):
         with torch.no_grad():
             for p in strategy.model.parameters():
@@ -105,7 +105,7 @@ def test_a_resume_continues_the_averages(one_process_group):
     loaded = copy.deepcopy(ckpt)
     resumed.after_load_checkpoint(again, loaded)
     fresh.load_model_state_dict(loaded['state_dict'])  # what the runner loads
-    resumed.before_run(again)
+    resumed.before_train(again)
     assert resumed.steps == 3
     for key, value in fresh.model_state_dict().items():
         assert torch.equal(value, weights[key]), key
@@ -122,4 +122,4 @@ def test_refusals_name_the_way_out():
         HOOKS.build(dict(type='ShardedEMAHook', update_buffers=True))
     hook = HOOKS.build(dict(type='ShardedEMAHook'))
     with pytest.raises(TypeError, match="use mmengine's EMAHook"):
-        hook.before_run(SimpleNamespace(model=toy_model()))
+        hook.before_train(SimpleNamespace(model=toy_model()))

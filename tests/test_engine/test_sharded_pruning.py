@@ -21,7 +21,7 @@ from pgpsr.engine.hooks.sharded_pruning import (check_strategy, filter_checkpoin
                                                 prepare_runner, strategy_kind)
 from pgpsr.pruning import drop_blocks
 from pgpsr.registry import HOOKS, MODELS
-from tests.test_tools.helpers import losses_by_iter, run_dist_train, write_config
+from tests.test_tools.helpers import losses_by_iter, run_dist_train, run_tool, write_config
 
 BASE = 'configs/pgp_diffsr/pgp_dit_tiny_prune_x4.py'
 SCHEDULE = """
@@ -99,6 +99,13 @@ def test_fsdp_restarts_equal_an_uninterrupted_ddp_run(tmp_path):
     l_ddp, l_fsdp = losses_by_iter(tmp_path / 'ddp'), losses_by_iter(tmp_path / 'fsdp')
     assert sorted(l_fsdp) == list(range(1, 7))
     assert all(abs(l_fsdp[i] - l_ddp[i]) < 1e-5 for i in l_ddp)
+    # the last validation saw the averages (swapped in), which tools/test.py evaluates
+    # from the checkpoint alone (one process: the hook stays out of a test run)
+    res_test = run_tool(['tools/test.py', fsdp, str(tmp_path / 'fsdp' / 'iter_6.pth'),
+                         '--work-dir', str(tmp_path / 'test')], timeout=300)
+    assert res_test.returncode == 0, res_test.stderr[-3000:]
+    psnr = r'Iter\((?:val|test)\) \[\d+/\d+\]\s+PSNR: ([\d.]+)'
+    assert re.findall(psnr, log)[-1] == re.findall(psnr, res_test.stdout + res_test.stderr)[-1]
 
 
 def test_filter_checkpoint_drops_removed_entries_and_records_the_drops():

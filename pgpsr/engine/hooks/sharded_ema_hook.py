@@ -43,13 +43,15 @@ class ShardedEMAHook(Hook):
         self.momentum, self.interval, self.begin_iter = momentum, interval, begin_iter
         self.steps = 0
         self.averages: Optional[List[torch.Tensor]] = None
-        self._resumed_ema: Optional[Dict] = None  # the checkpoint's, until before_run
+        self._resumed_ema: Optional[Dict] = None  # the checkpoint's, until before_train
 
     @staticmethod
     def _shards(runner) -> List[torch.Tensor]:
         return [p for p in runner.model.parameters() if p.requires_grad]
 
-    def before_run(self, runner) -> None:
+    def before_train(self, runner) -> None:
+        """Start (or resume) the averages. Training only: a test or validation run
+        evaluates the checkpoint's ``state_dict``, which already holds the averages."""
         if not isinstance(runner.model, FSDP):
             raise TypeError('ShardedEMAHook averages the shards of an FSDP-wrapped model '
                             f'(got {type(runner.model).__name__}); under DDP or on one '
@@ -83,6 +85,8 @@ class ShardedEMAHook(Hook):
             self.steps += 1
 
     def _swap(self, runner) -> None:
+        if self.averages is None:  # not training: the model already holds the averages
+            return
         with torch.no_grad():
             for avg, p in zip(self.averages, self._shards(runner)):
                 weight = p.detach().clone()
@@ -106,6 +110,8 @@ class ShardedEMAHook(Hook):
         """EMAHook's layout: the averages as ``state_dict``, the weights in
         ``ema_state_dict``. Gathering the averages is collective: every rank calls it;
         only rank 0 holds the full dicts (``state_dict_cfg='full'``)."""
+        if self.averages is None:  # not training: nothing averaged to write
+            return
         weights = checkpoint['state_dict']
         self._swap(runner)
         try:
@@ -118,7 +124,8 @@ class ShardedEMAHook(Hook):
 
     def after_load_checkpoint(self, runner, checkpoint: Dict) -> None:
         """On resume, give the model its weights back from ``ema_state_dict`` and keep
-        the averages for ``before_run`` (FlexibleRunner loads checkpoints before it)."""
+        the averages for ``before_train`` (FlexibleRunner loads checkpoints before
+        ``before_run``, where EMAHook would build its copy)."""
         ema = checkpoint.get('ema_state_dict')
         if ema is None or not runner._resume:
             return  # load_from: the averages start at the loaded weights, as EMAHook's
