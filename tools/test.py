@@ -106,6 +106,7 @@ def main(argv=None):
         if row:
             label = osp.splitext(osp.basename(args.config))[0]
             print(f'{markdown_row(label, row)}\n(JSON: {out})', flush=True)
+    del runner  # its (DDP) model holds the process group, which must go before the exit
     finish_distributed()
     return metrics
 

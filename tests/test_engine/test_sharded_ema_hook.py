@@ -39,7 +39,8 @@ def test_averages_and_checkpoint_equal_emahooks(one_process_group, interval, beg
     plain = toy_model()
     strategy = DeviceFSDPStrategy()
     strategy.model = strategy._wrap_model(copy.deepcopy(plain))
-    sharded = SimpleNamespace(model=strategy.model, strategy=strategy, iter=0, _resume=False)
+    sharded = SimpleNamespace(model=strategy.model, strategy=strategy, iter=0, _resume=False,
+                              hooks=[], max_iters=7)
     reference = SimpleNamespace(model=plain, iter=0, _resume=False)
     cfg = dict(momentum=0.3, interval=interval, begin_iter=begin_iter)
     ours = HOOKS.build(dict(type='ShardedEMAHook', **cfg))
@@ -85,7 +86,8 @@ def test_a_resume_continues_the_averages(one_process_group):
     then before_train): the averages, the weights and the step count come back."""
     strategy = DeviceFSDPStrategy()
     strategy.model = strategy._wrap_model(toy_model())
-    runner = SimpleNamespace(model=strategy.model, strategy=strategy, iter=0, _resume=False)
+    runner = SimpleNamespace(model=strategy.model, strategy=strategy, iter=0, _resume=False,
+                             hooks=[], max_iters=6)
     hook = HOOKS.build(dict(type='ShardedEMAHook', momentum=0.3))
     hook.before_train(runner)
     for it in range(3):
@@ -100,7 +102,8 @@ def test_a_resume_continues_the_averages(one_process_group):
 
     fresh = DeviceFSDPStrategy()
     fresh.model = fresh._wrap_model(toy_model())
-    again = SimpleNamespace(model=fresh.model, strategy=fresh, iter=3, _resume=True)
+    again = SimpleNamespace(model=fresh.model, strategy=fresh, iter=3, _resume=True,
+                            hooks=[], max_iters=6)
     resumed = HOOKS.build(dict(type='ShardedEMAHook', momentum=0.3))
     loaded = copy.deepcopy(ckpt)
     resumed.after_load_checkpoint(again, loaded)
@@ -123,3 +126,29 @@ def test_refusals_name_the_way_out():
     hook = HOOKS.build(dict(type='ShardedEMAHook'))
     with pytest.raises(TypeError, match="use mmengine's EMAHook"):
         hook.before_train(SimpleNamespace(model=toy_model()))
+
+
+@pytest.mark.filterwarnings('ignore:.*the method `get_instance` should not accept:UserWarning')
+@pytest.mark.parametrize('case,message', [
+    ('after_prune_hook', 'must run before ProgressivePruneHook'),
+    ('local_state_dict', "state_dict_cfg='full'"),
+    ('late_begin', 'begin_iter \\(11\\) is past max_iters \\(10\\)'),
+    ('sound', None),
+])
+def test_what_would_average_or_save_the_wrong_weights_is_refused(one_process_group, case,
+                                                                 message):
+    strategy = DeviceFSDPStrategy(**({'state_dict_cfg': 'local'}
+                                     if case == 'local_state_dict' else {}))
+    strategy.model = strategy._wrap_model(toy_model())
+    hook = HOOKS.build(dict(type='ShardedEMAHook', begin_iter=11 if case == 'late_begin' else 0))
+    prune = HOOKS.build(dict(type='ProgressivePruneHook',
+                             stages=[dict(at=1, parts=['decoder'], num_blocks=1)]))
+    hooks = [prune, hook] if case == 'after_prune_hook' else [hook, prune]
+    runner = SimpleNamespace(model=strategy.model, strategy=strategy, hooks=hooks,
+                             max_iters=10, _resume=False)
+    if message is None:
+        hook.before_train(runner)
+        assert len(hook.averages) == len(list(strategy.model.parameters()))
+    else:
+        with pytest.raises(ValueError, match=message):
+            hook.before_train(runner)

@@ -26,7 +26,7 @@ from tests.test_tools.helpers import losses_by_iter, run_dist_train, run_tool, w
 BASE = 'configs/pgp_diffsr/pgp_dit_tiny_prune_x4.py'
 SCHEDULE = """
 load_from = {init!r}
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=6, val_interval=100)
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=6, val_interval=3)  # EMA swaps mid-run
 default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=6))
 optim_wrapper = dict(optimizer=dict(lr=1e-3), clip_grad=dict(max_norm=0.05))
 param_scheduler = []

@@ -52,10 +52,7 @@ class ShardedEMAHook(Hook):
     def before_train(self, runner) -> None:
         """Start (or resume) the averages. Training only: a test or validation run
         evaluates the checkpoint's ``state_dict``, which already holds the averages."""
-        if not isinstance(runner.model, FSDP):
-            raise TypeError('ShardedEMAHook averages the shards of an FSDP-wrapped model '
-                            f'(got {type(runner.model).__name__}); under DDP or on one '
-                            "device use mmengine's EMAHook")
+        check_runner(self, runner)
         shards = self._shards(runner)
         if self._resumed_ema is None:  # a fresh run or load_from: start at the weights
             self.averages = [p.detach().clone() for p in shards]
@@ -87,6 +84,7 @@ class ShardedEMAHook(Hook):
     def _swap(self, runner) -> None:
         if self.averages is None:  # not training: the model already holds the averages
             return
+        drop_gathered_weights(runner.model)
         with torch.no_grad():
             for avg, p in zip(self.averages, self._shards(runner)):
                 weight = p.detach().clone()
@@ -134,3 +132,40 @@ class ShardedEMAHook(Hook):
             state[key[len('module.'):]], ema[key] = ema[key], state[key[len('module.'):]]
         self.steps = int(ema['steps'])
         self._resumed_ema = ema
+
+
+def check_runner(hook: ShardedEMAHook, runner) -> None:
+    """Refuse, before the first step, what would average or save the wrong weights."""
+    from .progressive_prune_hook import ProgressivePruneHook
+    why = None
+    if not isinstance(runner.model, FSDP):
+        raise TypeError('ShardedEMAHook averages the shards of an FSDP-wrapped model (got '
+                        f"{type(runner.model).__name__}); under DDP or on one device use "
+                        "mmengine's EMAHook")
+    if not runner.strategy._is_full_state_dict():
+        why = ("keep the strategy's state_dict_cfg='full': the checkpoint carries the "
+               'averages as one consolidated state dict')
+    elif hook.begin_iter > runner.max_iters:
+        why = f'begin_iter ({hook.begin_iter}) is past max_iters ({runner.max_iters})'
+    else:
+        order = [h for h in runner.hooks if h is hook or isinstance(h, ProgressivePruneHook)]
+        if order and order[0] is not hook:
+            why = ('it must run before ProgressivePruneHook, which writes a stage\'s restart '
+                   "checkpoint in its after_train_iter: leave the hook's priority unset "
+                   "(EMAHook recipes set priority=49; this hook's default is 'HIGH')")
+    if why:
+        raise ValueError(f'ShardedEMAHook: {why}')
+
+
+def drop_gathered_weights(model) -> None:
+    """Free the full weights FSDP still holds gathered. FSDP1 keeps a root unit's gathered
+    parameters after a forward without backward (validation) and reuses them in the next
+    forward and in ``state_dict()``; after the shards change in place (the swaps here)
+    those would be stale: measured on 2 ranks, the first training step after a
+    validation ran on the averages. Freed, the next forward gathers the shards as they
+    are. (torch's own reshard step, a private API: the 2-rank test validates mid-run.)"""
+    from torch.distributed.fsdp._runtime_utils import _reshard
+    for unit in FSDP.fsdp_modules(model):
+        handle = unit._handle
+        if handle is not None and handle.uses_sharded_strategy and not handle.needs_unshard():
+            _reshard(unit, handle, True)
