@@ -60,9 +60,7 @@ class ShardedEMAHook(Hook):
         # the resumed averages arrive as a full state dict: let FSDP shard them through
         # the model, keep this rank's shards, then put the training weights back
         weights = [t.detach().clone() for t in (*shards, *runner.model.buffers())]
-        runner.strategy.load_model_state_dict(
-            {k[len('module.'):]: v for k, v in self._resumed_ema.items()
-             if k.startswith('module.')})
+        runner.strategy.load_model_state_dict(model_entries(self._resumed_ema))
         self.averages = [p.detach().clone() for p in shards]
         for t, w in zip((*shards, *runner.model.buffers()), weights):
             t.data.copy_(w)
@@ -132,6 +130,11 @@ class ShardedEMAHook(Hook):
             state[key[len('module.'):]], ema[key] = ema[key], state[key[len('module.'):]]
         self.steps = int(ema['steps'])
         self._resumed_ema = ema
+
+
+def model_entries(ema_state: Dict) -> Dict:
+    """The model's state held in an ``ema_state_dict`` (its ``module.`` entries)."""
+    return {k[len('module.'):]: v for k, v in ema_state.items() if k.startswith('module.')}
 
 
 def check_runner(hook: ShardedEMAHook, runner) -> None:

@@ -22,6 +22,7 @@ from mmengine.runner import IterBasedTrainLoop, find_latest_checkpoint
 
 from ..atomic_backend import atomic_write_bytes
 from ..fsdp_strategy import DeviceFSDPStrategy
+from .sharded_ema_hook import model_entries
 
 PRUNABLE_IN_PLACE = ('SingleDeviceStrategy', 'DDPStrategy')
 RESTARTABLE = ('FSDPStrategy',)
@@ -109,9 +110,7 @@ def training_weights(checkpoint: Dict, resuming: bool) -> Dict:
     """The weights training continues from: on resume, those in ``ema_state_dict`` when
     an EMA hook saved the checkpoint (its ``state_dict`` then holds the averages)."""
     ema = checkpoint.get('ema_state_dict')
-    if not (resuming and ema):
-        return checkpoint['state_dict']
-    return {k[len('module.'):]: v for k, v in ema.items() if k.startswith('module.')}
+    return model_entries(ema) if resuming and ema else checkpoint['state_dict']
 
 
 def filter_checkpoint(checkpoint: Dict, removed_keys: Set[str], model) -> None:
