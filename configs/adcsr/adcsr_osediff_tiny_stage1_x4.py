@@ -8,6 +8,8 @@ osediff = 'work_dirs/tiny_pretrained/sd21'
 model = dict(
     teacher=dict(
         _delete_=True, type='PGPDiffSR', scale=4,
+        # AdcSR's train.py: the teacher encodes F.interpolate(LR, 4, 'bicubic'), unclamped
+        condition_upscale='torch',
         codec=dict(type='AutoencoderKLCodec', pretrained=osediff, subfolder='vae',
                    tiling=False),
         backbone=dict(type='DiffusersUNetDenoiser', pretrained=osediff, subfolder='unet',
@@ -18,7 +20,9 @@ model = dict(
         train_cfg=dict(one_step=True, one_step_timestep=999),
         test_cfg=dict(one_step=True, one_step_timestep=999),
         data_preprocessor=dict(type='DataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3)),
-    unet_widths=dict(_delete_=True, block_out_channels=0.75, norm_num_groups=0.75))
+    unet_widths=dict(_delete_=True, block_out_channels=0.75, norm_num_groups=0.75),
+    # train.py runs the teacher under fp16 autocast (its weights fp32); stage 2 reads it
+    teacher_autocast='fp16')
 max_iters = 4
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=2))

@@ -10,11 +10,16 @@
 # without them zeros, logged), or a file from tools/misc/encode_prompt.py (OSEDiff extracts
 # one per image with DAPE; not included).
 _base_ = ['../_base_/default_runtime.py', '../_base_/datasets/photos_synthlr_x4.py']
+# As test_osediff.py runs it: Pillow's bicubic on the 8-bit LR, a posterior *sample* of
+# the VAE (latent_dist.sample(), global RNG; sample_posterior=False takes the mode) and
+# AdaIN colour correction (its --align_method default). What remains different is in the
+# README's deviation table.
 model = dict(
     type='PGPDiffSR',
     scale=4,
+    condition_upscale='pil',
     codec=dict(type='AutoencoderKLCodec', pretrained='pretrained/osediff', subfolder='vae',
-               tiling=False),
+               tiling=False, sample_posterior=True),
     backbone=dict(type='DiffusersUNetDenoiser', pretrained='pretrained/osediff',
                   subfolder='unet', conditioning='input', prompt_embeds=None),
     scheduler=dict(type='DDPMScheduler', num_train_timesteps=1000,
@@ -22,7 +27,7 @@ model = dict(
                    prediction_type='epsilon'),
     train_cfg=dict(one_step=True, one_step_timestep=999),
     test_cfg=dict(one_step=True, one_step_timestep=999, tile=128, tile_overlap=16,
-                  color_fix='wavelet'),
+                  color_fix='adain'),
     data_preprocessor=dict(type='DataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3))
 # Every weight is in the pretrained folder: tools/test.py and tools/infer.py need no
 # checkpoint argument for this config.

@@ -17,10 +17,23 @@ from typing import Dict, FrozenSet, Iterable, Optional
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-# the shipped configs as package data (setup.py's ``.mim``, OpenMMLab's layout: a link to
-# configs/ in an editable install, a copy in a wheel), not a path of the repository
-BASE_DIR = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), '.mim', 'configs',
-                    '_base_')
+PACKAGE_DIR = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def shipped_base_dir(package_dir: str = PACKAGE_DIR) -> str:
+    """The shipped base configs: package data (setup.py's ``.mim``, OpenMMLab's layout: a
+    link to configs/ in an editable install, a copy in a wheel), else, in a source tree
+    that was never installed (a second clone sharing a virtualenv), the repository's own
+    ``configs/_base_`` beside the package, as OpenMMLab's tools fall back."""
+    for root in (osp.join(package_dir, '.mim', 'configs'),
+                 osp.join(osp.dirname(package_dir), 'configs')):
+        if osp.isdir(osp.join(root, '_base_')):
+            return osp.join(root, '_base_')
+    raise FileNotFoundError(
+        f"no shipped base configs: neither {package_dir}/.mim/configs/_base_ (made by "
+        f"'pip install -e .') nor {osp.dirname(package_dir)}/configs/_base_ (a source tree)")
+
+
 # read by mmengine outside from_cfg's arguments, by pgpsr's tools, or variables of the
 # shipped AdcSR configs that several files share
 EXTRA_KEYS = frozenset({
@@ -56,10 +69,8 @@ def _assigned_names(path: str) -> Iterable[str]:
 @lru_cache(maxsize=1)
 def known_top_level_keys() -> FrozenSet[str]:
     """Runner's keys + the shipped base configs' keys + ``EXTRA_KEYS``."""
-    if not osp.isdir(BASE_DIR):
-        raise FileNotFoundError(f'{BASE_DIR} does not exist: install pgpsr (pip install -e .) '
-                                'so that its configs are package data')
-    base = {name for path in glob.glob(osp.join(BASE_DIR, '**', '*.py'), recursive=True)
+    base_dir = shipped_base_dir()
+    base = {name for path in glob.glob(osp.join(base_dir, '**', '*.py'), recursive=True)
             for name in _assigned_names(path)}
     return _runner_keys() | frozenset(base - {'_base_'}) | EXTRA_KEYS
 

@@ -21,8 +21,9 @@ def adain_fix(sr: torch.Tensor, ref: torch.Tensor, eps: float = 1e-5) -> torch.T
 def _blur(x: torch.Tensor, radius: int) -> torch.Tensor:
     k = torch.tensor([[1 / 16, 1 / 8, 1 / 16], [1 / 8, 1 / 4, 1 / 8], [1 / 16, 1 / 8, 1 / 16]],
                      dtype=x.dtype, device=x.device).expand(x.shape[1], 1, 3, 3)
-    mode = 'reflect' if min(x.shape[-2:]) > radius else 'replicate'
-    return F.conv2d(F.pad(x, (radius,) * 4, mode=mode), k, groups=x.shape[1], dilation=radius)
+    # replicate: StableSR's and OSEDiff's wavelet_blur pad so
+    return F.conv2d(F.pad(x, (radius,) * 4, mode='replicate'), k, groups=x.shape[1],
+                    dilation=radius)
 
 
 def wavelet_low(x: torch.Tensor, levels: int = 5) -> torch.Tensor:

@@ -4,7 +4,7 @@ A big output must never exist as a full-size float image (an 8000² photo took 1
 that way), so the fix consumes the finished strips of the tiler and yields fixed strips:
 
 - ``wavelet`` is local (five a-trous levels reach 1+2+4+8+16 = 31 rows): each strip is
-  fixed from a window of its neighbours, padded reflectively only at the true top and
+  fixed from a window of its neighbours, padded (replicated) only at the true top and
   bottom of the image, exactly as the full-image blur pads;
 - ``adain`` / ``adain_lr`` need the statistics of the whole SR before the first pixel
   can be fixed: the unfixed strips are spooled to a temporary file (deleted at once,
@@ -73,9 +73,9 @@ def wavelet_low_block(block: torch.Tensor, origin: Span, full: Span, rows: Span,
     x = block
     for i in range(levels):
         d = 2 ** i
-        mode = 'reflect' if min(h, w) > d else 'replicate'
         pad = [d if side else 0 for side in (left, right, top, bottom)]
-        x = F.conv2d(F.pad(x, pad, mode=mode), _kernel(x), groups=x.shape[1], dilation=d)
+        x = F.conv2d(F.pad(x, pad, mode='replicate'), _kernel(x), groups=x.shape[1],
+                     dilation=d)
         y, x0 = y + (0 if top else d), x0 + (0 if left else d)
     if (rows[0] < y or rows[1] > y + x.shape[-2] or cols[0] < x0
             or cols[1] > x0 + x.shape[-1]):

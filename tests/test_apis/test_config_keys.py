@@ -64,3 +64,46 @@ def test_val_dataloader_none_drops_the_whole_validation():
 def test_every_shipped_config_loads_without_an_unknown_key(path, warnings_logged):
     load_config(path)
     assert not warnings_logged
+
+
+def _source_tree(tmp_path, with_mim: bool) -> str:
+    """A copy of the package and the configs as a second clone has them (never installed:
+    no ``pgpsr/.mim``), optionally with the editable install's link."""
+    import os
+    import shutil
+    tree = tmp_path / 'clone'
+    shutil.copytree(osp.join(ROOT, 'pgpsr'), tree / 'pgpsr',
+                    ignore=shutil.ignore_patterns('.mim', '__pycache__'))
+    shutil.copytree(osp.join(ROOT, 'configs'), tree / 'configs')
+    if with_mim:
+        (tree / 'pgpsr' / '.mim').mkdir()
+        os.symlink(tree / 'configs', tree / 'pgpsr' / '.mim' / 'configs')
+    return str(tree)
+
+
+@pytest.mark.parametrize('with_mim', [False, True])
+def test_the_base_configs_are_found_in_a_source_tree_without_an_install(tmp_path, with_mim):
+    """A second clone imported from its own tree (no ``pip install -e .``, so no .mim)
+    reads the keys of its own configs/_base_, as an installed tree reads its .mim."""
+    import subprocess
+    import sys
+    tree = _source_tree(tmp_path, with_mim)
+    # a key only this tree's base configs define: proves which folder was read
+    with open(osp.join(tree, 'configs', '_base_', 'default_runtime.py'), 'a') as f:
+        f.write('\nonly_in_this_clone = 1\n')
+    code = ('from pgpsr.apis import config_keys as k; '
+            'print(k.shipped_base_dir()); print("only_in_this_clone" in k.known_top_level_keys())')
+    out = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, capture_output=True,
+                         text=True, env={'PYTHONPATH': tree, 'PATH': '/usr/bin:/bin'})
+    assert out.returncode == 0, out.stderr[-2000:]
+    base_dir, found = out.stdout.split()
+    want = osp.join(tree, 'pgpsr', '.mim', 'configs', '_base_') if with_mim else \
+        osp.join(tree, 'configs', '_base_')
+    assert (base_dir, found) == (want, 'True')
+
+
+def test_no_base_configs_anywhere_names_both_places(tmp_path):
+    from pgpsr.apis.config_keys import shipped_base_dir
+    (tmp_path / 'pgpsr').mkdir()
+    with pytest.raises(FileNotFoundError, match=r"\.mim/configs/_base_.*configs/_base_"):
+        shipped_base_dir(str(tmp_path / 'pgpsr'))

@@ -136,32 +136,46 @@ def test_a_file_that_is_not_a_release_is_refused_by_name(tmp_path, release):
 
 def test_teacher_config_runs_osediffs_one_step_on_the_converted_folder(release):
     """configs/adcsr/osediff_teacher_x4.py on the converted tiny folder: its SR equals
-    OSEDiff's one-step computation written out with the diffusers models."""
+    test_osediff.py's steps written out with Pillow and the diffusers models: the 8-bit LR
+    resized by Pillow (bicubic) before ToTensor, ``latent_dist.sample()`` from the global
+    RNG, eps at t=999, x0, decode, clamp (its colour fix, AdaIN, is set in the config)."""
     import math
 
+    import numpy as np
     from mmengine.config import Config
+    from PIL import Image
 
     from pgpsr.registry import MODELS
     from tests.test_tools.helpers import ROOT
     cfg = Config.fromfile(f'{ROOT}/configs/adcsr/osediff_teacher_x4.py')
+    assert cfg.model.test_cfg.color_fix == 'adain'  # --align_method's default
     cfg.model.codec.pretrained = cfg.model.backbone.pretrained = release['out']
     cfg.model.test_cfg.update(tile=None, color_fix='none')
     model = MODELS.build(cfg.model).eval()
-    torch.manual_seed(3)
-    lr = torch.rand(1, 3, 8, 8) * 2 - 1
+    rng = np.random.default_rng(3)
+    lq_u8 = rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)
+    lq_u8[2:5, 2:5] = [0, 255, 0]  # hard edges: Pillow's and torch's bicubics differ most
+    lr = torch.from_numpy(lq_u8).permute(2, 0, 1)[None].float() / 127.5 - 1
+    torch.manual_seed(5)
     with torch.no_grad():
         sr = model.sample(lr)
+    with torch.no_grad():
         vae = AutoencoderKL.from_pretrained(release['out'], subfolder='vae').eval()
         unet = UNet2DConditionModel.from_pretrained(release['out'], subfolder='unet').eval()
-        up = F.interpolate(lr, scale_factor=4, mode='bicubic', align_corners=False).clamp(-1, 1)
+        up = Image.fromarray(lq_u8).resize((32, 32))  # Pillow's default filter: bicubic
+        lq = torch.from_numpy(np.asarray(up).copy()).permute(2, 0, 1)[None].float() / 255
+        lq = lq * 2 - 1
         sf = vae.config.scaling_factor
-        z = vae.encode(up).latent_dist.mode() * sf
+        torch.manual_seed(5)
+        z = vae.encode(lq).latent_dist.sample() * sf
         ctx = model.backbone.conditioning_kwargs(1, z.dtype)[0]
         eps = unet(z, torch.tensor([999]), encoder_hidden_states=ctx).sample
         abar = model.scheduler.alphas_cumprod[999].item()
         x0 = (z - math.sqrt(1 - abar) * eps) / math.sqrt(abar)
         expected = vae.decode(x0 / sf).sample.clamp(-1, 1)
     assert sr.shape == (1, 3, 32, 32)
+    # outputs in [-1, 1] from the same modules on the same inputs; only the x0 formula's
+    # float order differs: 1e-4 of the range
     assert torch.allclose(sr, expected, atol=1e-4), (sr - expected).abs().max()
 
 

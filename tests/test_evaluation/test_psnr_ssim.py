@@ -54,3 +54,40 @@ def test_registered_metrics_read_bgr_tensors_like_the_evaluator_gives_them():
         metric.process({}, [sample, sample])
         value = list(metric.compute_metrics(metric.results).values())[0]
         assert value == pytest.approx(fn(gt, pred, crop_border=4))
+
+
+@pytest.mark.parametrize('to_8bit', ['round', 'truncate'])
+def test_psnr_scores_the_sr_quantised_as_the_protocol_saves_it(to_8bit):
+    """Oracle for 'truncate': the references' save, torchvision's ToPILImage of
+    ``(sr / 2 + 0.5).clamp(0, 1)``; for 'round', numpy's rounding of the same values.
+    The two differ on about half the pixels, so each mode is told apart from the other."""
+    from torchvision.transforms import ToPILImage
+    gt, _ = _photo_pair()
+    g = torch.Generator().manual_seed(0)
+    sr = (torch.from_numpy(gt).permute(2, 0, 1).float() / 127.5 - 1
+          + 0.05 * torch.randn(3, *gt.shape[:2], generator=g)).clamp(-1.02, 1.02)
+    if to_8bit == 'truncate':
+        saved = np.asarray(ToPILImage()((sr / 2 + 0.5).clamp(0, 1))).astype(np.float64)
+    else:
+        saved = np.clip(np.round(((sr + 1) * 127.5).permute(1, 2, 0).numpy()), 0, 255)
+    metric = METRICS.build(dict(type='PSNRY', to_8bit=to_8bit))
+    bgr = lambda rgb: rgb.flip(0)  # noqa: E731  (the preprocessor hands BGR)
+    metric.process(None, [dict(output=dict(pred_img=bgr((sr + 1) * 127.5)),
+                               gt_img=bgr(torch.from_numpy(gt).permute(2, 0, 1).float()))])
+    got = metric.compute_metrics(metric.results)['PSNR']
+    assert got == pytest.approx(psnr(gt, saved), abs=1e-9)
+    other = 'round' if to_8bit == 'truncate' else 'truncate'
+    metric = METRICS.build(dict(type='PSNRY', to_8bit=other))
+    metric.process(None, [dict(output=dict(pred_img=bgr((sr + 1) * 127.5)),
+                               gt_img=bgr(torch.from_numpy(gt).permute(2, 0, 1).float()))])
+    assert abs(metric.compute_metrics(metric.results)['PSNR'] - got) > 0.01
+
+
+def test_the_paper_protocol_truncates_to_8_bits():
+    from mmengine.config import Config
+    from tests.test_tools.helpers import ROOT
+    paper = Config.fromfile(f'{ROOT}/configs/_base_/evaluation/paper_x4.py')
+    for m in paper.paper_metrics + paper.paper_no_reference_metrics:
+        assert m.get('to_8bit') == 'truncate', m
+    with pytest.raises(ValueError, match='to_8bit'):
+        METRICS.build(dict(type='PSNRY', to_8bit='floor'))

@@ -12,14 +12,13 @@ KERNEL = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], dtype=np.float64) / 16
 
 def _low_np(img, levels=5):
     """StableSR's wavelet_decomposition low part, by hand: level i blurs with the 3x3
-    kernel at dilation 2**i after padding by 2**i (pgpsr's documented pad: 'reflect',
-    'replicate' where the image is not larger than the radius)."""
+    kernel at dilation 2**i after padding by 2**i, replicating the border (StableSR's and
+    OSEDiff's ``F.pad(..., mode='replicate')``)."""
     x = img.astype(np.float64)
     h, w = x.shape[-2:]
     for i in range(levels):
         r = 2 ** i
-        mode = 'reflect' if min(h, w) > r else 'edge'  # numpy 'edge' = torch 'replicate'
-        p = np.pad(x, [(0, 0)] * (x.ndim - 2) + [(r, r), (r, r)], mode=mode)
+        p = np.pad(x, [(0, 0)] * (x.ndim - 2) + [(r, r), (r, r)], mode='edge')  # replicate
         x = sum(KERNEL[a, b] * p[..., a * r:a * r + h, b * r:b * r + w]
                 for a in range(3) for b in range(3))
     return x
@@ -39,7 +38,7 @@ def test_adain_matches_the_references_channel_statistics():
     assert torch.allclose(out.mean((-2, -1)), ref.mean((-2, -1)), atol=0.02)
 
 
-@pytest.mark.parametrize('hw', [(40, 48), (10, 12)])  # (10, 12): radius 16 replicates
+@pytest.mark.parametrize('hw', [(40, 48), (10, 12)])  # (10, 12): smaller than radius 16
 def test_wavelet_fix_equals_the_published_recipe(hw):
     """Oracle: the a-trous numpy loop above (radii 1, 2, 4, 8, 16)."""
     g = torch.Generator().manual_seed(1)

@@ -11,8 +11,19 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
 
-def to_hwc_rgb(img, channel_order: str) -> np.ndarray:
-    """HxWx3 RGB float64 in [0, 255], rounded as a saved 8-bit image would be."""
+TO_8BIT = ('round', 'truncate')
+
+
+def check_to_8bit(to_8bit: str) -> str:
+    if to_8bit not in TO_8BIT:
+        raise ValueError(f'to_8bit must be one of {TO_8BIT}, got {to_8bit!r}')
+    return to_8bit
+
+
+def to_hwc_rgb(img, channel_order: str, to_8bit: str = 'round') -> np.ndarray:
+    """HxWx3 RGB float64 in [0, 255], quantised as a saved 8-bit image would be:
+    ``'round'`` (pgpsr's writers) or ``'truncate'`` (the references' test scripts save
+    through torchvision's ToPILImage, ``mul(255).byte()``: the clamped value's floor)."""
     if isinstance(img, torch.Tensor):
         img = img.detach().cpu().float().numpy()
     img = np.asarray(img, dtype=np.float64)
@@ -26,6 +37,8 @@ def to_hwc_rgb(img, channel_order: str) -> np.ndarray:
         img = np.repeat(img, 3, axis=-1)
     if channel_order.lower() == 'bgr':
         img = img[..., ::-1]
+    if check_to_8bit(to_8bit) == 'truncate':
+        return np.floor(np.clip(img, 0, 255))
     return np.clip(np.round(img), 0, 255)
 
 
@@ -45,14 +58,18 @@ class PerImageMetric(BaseMetric):
         crop_border: Pixels removed on each side before scoring (the SR scale).
         channel_order: Order of the tensors reaching the metric; mmagic's data
             preprocessor hands BGR to evaluation.
+        to_8bit: How the prediction becomes 8-bit before scoring: 'round' or 'truncate'
+            (the papers' protocol: AdcSR's and OSEDiff's test scripts truncate).
     """
     default_prefix: Optional[str] = ''  # metric names as they are: PSNR, FID, ...
     name = ''
     needs_gt = True
 
-    def __init__(self, crop_border: int = 0, channel_order: str = 'bgr', **kwargs) -> None:
+    def __init__(self, crop_border: int = 0, channel_order: str = 'bgr',
+                 to_8bit: str = 'round', **kwargs) -> None:
         super().__init__(**kwargs)
         self.crop_border, self.channel_order = crop_border, channel_order
+        self.to_8bit = check_to_8bit(to_8bit)
         self.skip_reason: Optional[str] = None
         self.per_image: List[Dict] = []
 
@@ -70,7 +87,7 @@ class PerImageMetric(BaseMetric):
             if self.skip_reason:
                 self.results.append({'image': name})
                 continue
-            pred = to_hwc_rgb(sample['output']['pred_img'], self.channel_order)
+            pred = to_hwc_rgb(sample['output']['pred_img'], self.channel_order, self.to_8bit)
             gt = to_hwc_rgb(sample['gt_img'], self.channel_order) if self.needs_gt else None
             self.results.append({'image': name, self.name: float(self.score(pred, gt))})
 

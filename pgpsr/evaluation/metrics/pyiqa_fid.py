@@ -15,7 +15,7 @@ from PIL import Image
 
 from pgpsr.registry import METRICS
 from .fid import fid_of_features
-from .per_image import to_hwc_rgb
+from .per_image import check_to_8bit, to_hwc_rgb
 from .pyiqa_weights import build_pyiqa_net
 
 
@@ -38,13 +38,15 @@ class PyiqaFID(BaseMetric):
         weights_dir: The torch-hub-style weights folder; default ``weights/torch_hub``.
         device: Where the network runs; default CUDA when available.
         channel_order: Order of the tensors reaching the metric (mmagic hands BGR).
+        to_8bit: 'round' or 'truncate' the SR to 8 bits (see ``per_image.to_hwc_rgb``).
     """
     default_prefix: Optional[str] = ''
     pyiqa_name = 'fid'
 
     def __init__(self, weights_dir: Optional[str] = None, device: Optional[str] = None,
-                 channel_order: str = 'bgr', **kwargs) -> None:
+                 channel_order: str = 'bgr', to_8bit: str = 'round', **kwargs) -> None:
         super().__init__(**kwargs)
+        self.to_8bit = check_to_8bit(to_8bit)
         self.device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
         self.inception = build_pyiqa_net('fid', weights_dir, self.device).model
         self.channel_order = channel_order
@@ -57,7 +59,7 @@ class PyiqaFID(BaseMetric):
 
     def process(self, data_batch, data_samples: Sequence[Dict]) -> None:
         for sample in data_samples:
-            pred = to_hwc_rgb(sample['output']['pred_img'], self.channel_order)
+            pred = to_hwc_rgb(sample['output']['pred_img'], self.channel_order, self.to_8bit)
             gt = to_hwc_rgb(sample['gt_img'], self.channel_order)
             self.results.append({'pred': self.features(pred), 'gt': self.features(gt)})
 

@@ -11,6 +11,7 @@ non-saturating GAN whose real samples are the encoded GT; the discriminator is t
 teacher's denoiser with its input widened to the features.
 """
 import math
+from contextlib import nullcontext
 from typing import Dict, List, Optional, Union
 
 import torch
@@ -27,6 +28,16 @@ from ...base_models.frozen_teacher import FrozenTeacherMixin, freeze
 from ...base_models.sr_predict import SRPredictMixin
 from .builders import (build_feature_discriminator, build_gt_vae, build_student,
                        check_teacher_backbone, load_stage1_decoder)
+
+AUTOCAST_DTYPES = dict(fp16=torch.float16, bf16=torch.bfloat16)
+
+
+def _check_autocast(name: Optional[str]) -> Optional[torch.dtype]:
+    if name is not None and name not in AUTOCAST_DTYPES:
+        raise ValueError(f'AdcSR.teacher_autocast must be None or one of '
+                         f'{sorted(AUTOCAST_DTYPES)}, got {name!r}')
+    return None if name is None else AUTOCAST_DTYPES[name]
+
 
 def _load_prefixed(module, path: str, prefix: str, what: str) -> None:
     module.load_state_dict(load_weights_file(path, what, prefix, training_checkpoint=True),
@@ -114,6 +125,10 @@ class AdcSR(FrozenTeacherMixin, SRPredictMixin, BaseModel):
             loss_weight=w)``; the weight applies to the generator's term only.
         perceptual_loss: Stage 1's ``LPIPSLoss`` (off, with a log line, without VGG16
             weights); None: off.
+        teacher_autocast: Stage 2's teacher forward under autocast in this dtype:
+            'fp16' (AdcSR's train.py runs its OSEDiff teacher under fp16 autocast, fp32
+            weights), 'bf16', or None (fp32). Its input is the teacher's own
+            ``condition_upscale`` (train.py: 'torch', unclamped).
         test_cfg: ``tile``, ``tile_overlap``, ``seed``, ``color_fix`` ('none', 'wavelet',
             'adain': OSEDiff's colour correction against the bicubic upscale, 'adain_lr':
             AdcSR's against the LR's own statistics; whole image), ``clamp_raw`` (clamp
@@ -128,7 +143,7 @@ class AdcSR(FrozenTeacherMixin, SRPredictMixin, BaseModel):
                  gt_vae: Optional[Dict] = None,
                  decoder_ckpt: Optional[str] = None, discriminator: Optional[Dict] = None,
                  pixel_loss: Optional[Dict] = None, gan_loss: Optional[Dict] = None,
-                 perceptual_loss: Optional[Dict] = None,
+                 perceptual_loss: Optional[Dict] = None, teacher_autocast: Optional[str] = None,
                  test_cfg: Optional[Dict] = None, data_preprocessor: Optional[Dict] = None,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(data_preprocessor=build_data_preprocessor(data_preprocessor),
@@ -138,6 +153,7 @@ class AdcSR(FrozenTeacherMixin, SRPredictMixin, BaseModel):
                              f'{stage!r}')
         self.test_cfg = self.merge_test_cfg(test_cfg, own=dict(clamp_raw=True))
         self.stage = stage
+        self.teacher_autocast = _check_autocast(teacher_autocast)
         self.teacher = MODELS.build(teacher)
         check_codec(self.teacher.codec, "AdcSR's teacher (its VAE decoder is pruned)",
                     VAECodec)
@@ -214,10 +230,13 @@ class AdcSR(FrozenTeacherMixin, SRPredictMixin, BaseModel):
     # ---- training ----------------------------------------------------------------------------
     def teacher_latent(self, lr: torch.Tensor) -> torch.Tensor:
         """The teacher's one-step clean latent for LR ``lr`` (stage 2's target; the gap
-        analysis decodes it), cropped to the LR's latent grid."""
-        z = self.teacher.sample_latent(lr, one_step=True)
+        analysis decodes it), cropped to the LR's latent grid; float32 (an fp16 latent
+        under ``teacher_autocast`` converts exactly)."""
+        dtype = self.teacher_autocast
+        with torch.autocast(lr.device.type, dtype=dtype) if dtype else nullcontext():
+            z = self.teacher.sample_latent(lr, one_step=True)
         u = self.teacher.codec.factor // self.scale
-        return z[..., :lr.shape[-2] // u, :lr.shape[-1] // u]
+        return z[..., :lr.shape[-2] // u, :lr.shape[-1] // u].float()
 
     def _d_loss(self, fake: torch.Tensor, real: torch.Tensor) -> Dict[str, torch.Tensor]:
         d_fake = self.discriminator(fake.detach()).float()

@@ -4,8 +4,8 @@ Reference: Yang et al., "PGP-DiffSR: Phase-Guided Progressive Pruning for Effici
 Diffusion-based Image Super-Resolution" (arXiv 2512.02681). Pruning and the
 phase-exchange adapter (the ``neck``) plug in through the backbone contract.
 
-Data flow: LR in [-1, 1] -> bicubic x``scale`` -> ``codec.encode`` (the condition) ->
-denoiser(x_t, t, cond) -> diffusers scheduler steps (or one step) -> ``codec.decode``.
+Data flow: LR in [-1, 1] -> bicubic x``scale`` (``condition_upscale``) -> ``codec.encode``
+(the condition) -> denoiser(x_t, t, cond) -> diffusers scheduler steps (or one step) -> ``codec.decode``.
 """
 import math
 from contextlib import nullcontext
@@ -24,6 +24,7 @@ from pgpsr.models.data_preprocessors.default import build_data_preprocessor
 from pgpsr.models.necks.contract import acts_in_backbone
 from pgpsr.registry import MODELS
 from pgpsr.utils.pretrained import load_weights_file
+from ...condition_upscale import check_condition_upscale, upscale_condition
 from ...base_models.frozen_teacher import FrozenTeacherMixin, freeze
 from ...base_models.sr_predict import SRPredictMixin, merge_config
 from ...diffusion_utils import (build_scheduler, predict_x0, step_accepts_generator,
@@ -71,6 +72,10 @@ class PGPDiffSR(FrozenTeacherMixin, SRPredictMixin, BaseModel):
             of z0, and add the condition back after sampling (ResShift-style). With a
             zero-initialised output layer an untrained model then returns the bicubic
             upsampling, and small models cannot drift in colour.
+        condition_upscale: How the LR is upscaled before the codec encodes it:
+            'torch_clamped' (torch bicubic clamped to [-1, 1]), 'torch' (unclamped, AdcSR's
+            train.py for its teacher) or 'pil' (Pillow's bicubic on the 8-bit LR,
+            OSEDiff's test_osediff.py); see ``pgpsr/models/condition_upscale.py``.
         backbone_pretrained: Local ``.safetensors``/``.pth`` weights for the backbone.
         train_cfg: ``one_step`` (train the S1 mode), ``one_step_timestep``, ``seed``.
         test_cfg: ``num_steps``, ``start`` ('noise' | 'lr'), ``strength`` (for 'lr'),
@@ -84,7 +89,7 @@ class PGPDiffSR(FrozenTeacherMixin, SRPredictMixin, BaseModel):
                  scheduler: Optional[Dict] = None, sample_scheduler: Optional[Dict] = None,
                  neck: Optional[Dict] = None, scale: int = 4,
                  diffusion_loss: Optional[Dict] = None, pixel_loss: Optional[Dict] = None,
-                 residual: bool = False,
+                 residual: bool = False, condition_upscale: str = 'torch_clamped',
                  backbone_pretrained: Optional[str] = None,
                  train_cfg: Optional[Dict] = None, test_cfg: Optional[Dict] = None,
                  data_preprocessor: Optional[Dict] = None,
@@ -113,6 +118,7 @@ class PGPDiffSR(FrozenTeacherMixin, SRPredictMixin, BaseModel):
                                                                   loss_weight=1.0))
         self.pixel_loss = MODELS.build(pixel_loss) if pixel_loss else None
         self.residual = residual
+        self.condition_upscale = check_condition_upscale(condition_upscale)
         self.train_cfg = merge_config(DEFAULT_TRAIN_CFG, train_cfg, 'PGPDiffSR.train_cfg')
         self.test_cfg = self.merge_test_cfg(test_cfg, OWN_TEST_CFG)
         if self.test_cfg['start'] not in ('noise', 'lr'):
@@ -129,8 +135,7 @@ class PGPDiffSR(FrozenTeacherMixin, SRPredictMixin, BaseModel):
 
     def encode_condition(self, lr: torch.Tensor) -> torch.Tensor:
         """LR in [-1, 1] (padded) -> condition latent at the HR latent resolution."""
-        up = F.interpolate(lr, scale_factor=self.scale, mode='bicubic', align_corners=False)
-        return self.codec.encode(up.clamp(-1, 1))
+        return self.codec.encode(upscale_condition(lr, self.scale, self.condition_upscale))
 
     def denoise(self, x_t: torch.Tensor, t: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
         if self.neck is None:
