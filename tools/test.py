@@ -22,12 +22,13 @@ import argparse
 import json
 import math
 import os
+import sys
 import os.path as osp
 
 from mmengine.runner import Runner
 
 from pgpsr.apis import finish_distributed, load_config, prepare_environment
-from pgpsr.apis.config_keys import check_cfg_options
+from pgpsr.apis.config_keys import ConfigKeyError, check_cfg_options
 from pgpsr.apis.config_paths import check_paths
 from pgpsr.apis.given_folders import use_given_folders
 from pgpsr.apis.inference import checkpoint_of
@@ -68,8 +69,11 @@ def main(argv=None):
     options = args.cfg_options or {}
     test_keys = ('test_dataloader', 'test_evaluator')
     late = {k: v for k, v in options.items() if k.split('.')[0] in test_keys}
-    cfg = load_config(args.config, {k: v for k, v in options.items() if k not in late})
-    check_cfg_options(late)
+    try:
+        cfg = load_config(args.config, {k: v for k, v in options.items() if k not in late})
+        check_cfg_options(late)
+    except (FileNotFoundError, ConfigKeyError) as exc:
+        sys.exit(f'cannot load the config: {exc}')
     cfg.launcher = args.launcher
     if args.gt and not args.lq:
         raise SystemExit('--gt needs --lq: the LR folder to super-resolve')

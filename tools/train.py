@@ -12,6 +12,7 @@ import sys
 
 from pgpsr.apis import finish_distributed, load_config, prepare_environment
 from pgpsr.apis.training import train
+from pgpsr.apis.config_keys import ConfigKeyError
 from pgpsr.apis.config_paths import check_paths
 from pgpsr.apis.runner_setup import (add_runner_args, drop_validation,
                                      parse_runner_args)
@@ -33,7 +34,10 @@ def parse_args(argv=None):
 
 
 def build_config(args):
-    cfg = load_config(args.config, args.cfg_options)
+    try:
+        cfg = load_config(args.config, args.cfg_options)
+    except (FileNotFoundError, ConfigKeyError) as exc:
+        sys.exit(f'cannot load the config: {exc}')
     if args.no_validate:
         drop_validation(cfg)
     cfg.launcher = args.launcher

@@ -34,15 +34,20 @@ def shipped_base_dir(package_dir: str = PACKAGE_DIR) -> str:
         f"'pip install -e .') nor {osp.dirname(package_dir)}/configs/_base_ (a source tree)")
 
 
-# read by mmengine outside from_cfg's arguments, by pgpsr's tools, or variables of the
-# shipped AdcSR configs that several files share
-EXTRA_KEYS = frozenset({
+# read after parsing: by mmengine outside from_cfg's arguments or by pgpsr's tools
+READ_KEYS = frozenset({
     'model_wrapper_cfg',  # Runner.wrap_model
     'weights_in_config',  # tools/test.py: no checkpoint needed
     'parent_config',  # the config whose run makes load_from (named by the start-up check)
-    'teacher', 'osediff', 'release', 'demo_vae', 'tiny_vae',  # AdcSR configs' variables
-    'gt_train_pipeline', 'paired_pipeline',
 })
+# variables of the shipped AdcSR configs that several files share (read while parsing)
+SHARED_VARIABLES = frozenset({'teacher', 'osediff', 'release', 'demo_vae', 'tiny_vae',
+                              'gt_train_pipeline', 'paired_pipeline'})
+EXTRA_KEYS = READ_KEYS | SHARED_VARIABLES
+
+
+class ConfigKeyError(ValueError):
+    """A config key that would be ignored: misspelt, or a variable set after parsing."""
 
 
 def _runner_keys() -> FrozenSet[str]:
@@ -82,13 +87,46 @@ def _suggestion(key: str) -> str:
 
 def check_cfg_options(cfg_options: Optional[Dict]) -> None:
     """Refuse ``--cfg-options`` with an unknown top-level key, even one the file defines:
-    a typo on the command line is never intended, and an interpolation variable set
-    there changes nothing (the file's values were computed from it already)."""
+    a typo on the command line is never intended (see also
+    :func:`check_variable_overrides`)."""
     for option in cfg_options or {}:
         key = option.split('.')[0]
         if key not in known_top_level_keys():
-            raise ValueError(f"--cfg-options {option}: unknown top-level config key "
-                             f"'{key}'{_suggestion(key)}")
+            raise ConfigKeyError(f"--cfg-options {option}: unknown top-level config key "
+                                 f"'{key}'{_suggestion(key)}")
+
+
+def _places(node, value, path: str = '') -> Iterable[str]:
+    """Dotted paths under ``node`` (dicts and lists) whose value equals ``value``."""
+    items = node.items() if isinstance(node, dict) else \
+        enumerate(node) if isinstance(node, (list, tuple)) else ()
+    for k, v in items:
+        where = f'{path}.{k}' if path else str(k)
+        if isinstance(v, (dict, list, tuple)):
+            yield from _places(v, value, where)
+        elif type(v) is type(value) and v == value:
+            yield where
+
+
+def check_variable_overrides(cfg: Config, cfg_options: Optional[Dict]) -> None:
+    """Refuse ``--cfg-options`` on a config *variable* (``data_root``, ``scale``,
+    ``max_iters``...): the file computed its dataloaders and model from it while it was
+    parsed, so setting it afterwards would change nothing and the run would silently use
+    the file's value. The error names where that value went, to set those instead."""
+    for option, new in (cfg_options or {}).items():
+        key = option.split('.')[0]
+        if key in _runner_keys() or key in READ_KEYS:
+            continue
+        old = cfg.get(key)
+        # a path's value is distinctive; a number (scale=4) equals unrelated settings
+        places = [p for k in cfg.keys() if k != key
+                  for p in _places({k: cfg[k]}, old)] if isinstance(old, str) else []
+        where = (' set where its value ' + repr(old) + ' went instead: ' +
+                 ' '.join(f'{p}={new}' for p in places)) if places else \
+            ' set the keys that use it instead'
+        raise ConfigKeyError(
+            f"--cfg-options {option}={new}: '{key}' is a variable of the config file, read only "
+            f"while the file is parsed, so setting it here would change nothing;{where}")
 
 
 def warn_unknown_keys(cfg: Config) -> None:

@@ -18,11 +18,12 @@ def load_config(path: str, cfg_options: Optional[Dict] = None) -> Config:
     An unknown top-level key is refused in ``cfg_options`` and warned about in the file
     (both with the closest known key); ``val_dataloader=None`` turns validation off.
     """
-    from .config_keys import check_cfg_options, warn_unknown_keys
+    from .config_keys import check_cfg_options, check_variable_overrides, warn_unknown_keys
     if not osp.isfile(path):
         raise FileNotFoundError(f'config file {path} does not exist')
     check_cfg_options(cfg_options)
     cfg = Config.fromfile(path)
+    check_variable_overrides(cfg, cfg_options)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     warn_unknown_keys(cfg)

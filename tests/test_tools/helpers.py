@@ -15,6 +15,9 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 def tool_env():
     env = dict(os.environ)
     env['PYTHONPATH'] = ROOT + os.pathsep + env.get('PYTHONPATH', '')
+    # dist_train.sh / dist_test.sh: this interpreter, also from a clone without its own
+    # .venv that shares another's (they would fall back to whatever `python` is on PATH)
+    env.setdefault('PYTHON', sys.executable)
     env.setdefault('OMP_NUM_THREADS', '1')
     return env
 
