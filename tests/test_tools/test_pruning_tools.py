@@ -2,10 +2,12 @@
 import csv
 import json
 
+import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
 
+from pgpsr.analysis.analysis_setup import model_and_batches
 from pgpsr.registry import MODELS
 from .helpers import ROOT, run_tool
 
@@ -30,7 +32,27 @@ def test_redundancy_tool_writes_table_and_heatmap(tmp_path, checkpoint):
     assert res.returncode == 0, res.stderr[-3000:]
     rows = list(csv.DictReader(open(tmp_path / 'redundancy.csv')))
     assert len(rows) == 6 * 3  # blocks x steps
-    assert rows[0]['adj_cosine'] == '' and float(rows[1]['adj_cosine']) >= 0
+    assert rows[0]['adj_cosine'] == ''
+    # rows[1]: the first block at step 1. Its adj_cosine is 1 - cos between that block's
+    # outputs at steps 0 and 1, recomputed here on the same model, batch and seed with
+    # forward hooks and numpy (the tool writes 6 significant digits)
+    _, model, batches = model_and_batches(CONFIG, checkpoint, 1)
+    name = rows[1]['block']
+    outs = []
+    block = model.backbone.blocks()[name][1]
+    handle = block.register_forward_hook(
+        lambda mod, args, out: outs.append(out.detach().double().numpy().reshape(len(out), -1)))
+    try:
+        with torch.no_grad():
+            model.sample(model.data_preprocessor(batches[0], False)['inputs'], num_steps=3,
+                         seed=0)
+    finally:
+        handle.remove()
+    a, b = outs[0], outs[1]
+    want = float(np.mean(1 - (a * b).sum(1) / np.sqrt((a * a).sum(1) * (b * b).sum(1))))
+    got = float(rows[1]['adj_cosine'])
+    tol = 5e-6 * abs(want) + 3 * a.shape[1] * torch.finfo(torch.float32).eps
+    assert abs(got - want) <= tol, (name, got, want)
     data = json.loads((tmp_path / 'redundancy.json').read_text())
     assert set(data['score']['cosine']) == {r['block'] for r in rows}
     assert (tmp_path / 'redundancy.png').stat().st_size > 5000

@@ -216,3 +216,28 @@ def test_a_bf16_teacher_runs_under_autocast_and_distils_what_the_fp32_one_does()
     assert next(model.frozen_teachers()[0].parameters()).dtype == torch.bfloat16
     for key in ('loss_distill_out', 'loss_distill_feat'):
         assert want[key] > 0 and abs(got[key] - want[key]) < 0.02 * want[key], key
+
+
+def test_each_rank_draws_its_own_training_noise(monkeypatch):
+    """Under DDP the ranks must not draw the same timesteps and noise at a step (their
+    batches would share them); one rank redraws the same at the same step (resume).
+    The rank is what mmengine's get_rank reports, patched here."""
+    import pgpsr.models.editors.pgp_diffsr.pgp_diffsr as editor
+    model = build()
+    lr, gt = _batch()
+    draws = {}
+
+    def noise_of(rank):
+        monkeypatch.setattr(editor, 'get_rank', lambda: rank)
+        model.num_train_steps.fill_(3)
+        g = model._generator(torch.device('cpu'))
+        return torch.randn(64, generator=g)
+
+    r0, r1, r0_again = noise_of(0), noise_of(1), noise_of(0)
+    assert torch.equal(r0, r0_again) and not torch.equal(r0, r1)
+    # and through a whole training step: the same batch, a different loss per rank
+    for rank in (0, 1, 0):
+        monkeypatch.setattr(editor, 'get_rank', lambda: rank)
+        model.num_train_steps.fill_(0)
+        draws.setdefault(rank, []).append(model.forward_train(lr, gt)['loss_diffusion'].item())
+    assert draws[0][0] == draws[0][1] != draws[1][0]
