@@ -49,9 +49,12 @@ def test_a_typo_in_cfg_options_is_an_error(tmp_path, warnings_logged):
     for path in (TINY, str(typo)):
         with pytest.raises(ValueError, match=r"'trian_cfg' \(did you mean 'train_cfg'\?\)"):
             load_config(path, {'trian_cfg.max_iters': 1})
-    # keys the config defines or that are known are fine, new or not
-    cfg = load_config(TINY, {'train_cfg.max_iters': 1, 'gt_crop': 32, 'compile': False})
-    assert cfg.train_cfg.max_iters == 1 and cfg.gt_crop == 32 and not warnings_logged
+    # keys read after parsing are fine, new or not
+    cfg = load_config(TINY, {'train_cfg.max_iters': 1, 'compile': False})
+    assert cfg.train_cfg.max_iters == 1 and cfg.compile is False and not warnings_logged
+    # a variable of the file (gt_crop sized the crops while it was parsed) is refused
+    with pytest.raises(ValueError, match="'gt_crop' is a variable of the config file"):
+        load_config(TINY, {'gt_crop': 32})
 
 
 def test_val_dataloader_none_drops_the_whole_validation():
