@@ -5,6 +5,7 @@ from skimage import data
 
 import pgpsr.models.base_models.sr_predict as sr_predict
 from pgpsr.apis import init_model, super_resolve
+from pgpsr.apis.inference import super_resolve_float
 from pgpsr.evaluation.efficiency import peak_memory_mib
 from tests.test_tools.helpers import ROOT
 
@@ -69,3 +70,28 @@ def test_colour_fix_from_the_config_and_overridden_per_call():
     cfg.model.test_cfg['color_fix'] = 'histogram'
     with pytest.raises(ValueError, match='color_fix must be one of'):
         init_model(cfg)
+
+
+def test_uint8_and_unit_float_inputs_map_to_minus_one_one_as_written_out():
+    """uint8 RGB is x / 255 * 2 - 1, float RGB in [0, 1] is x * 2 - 1; the output is
+    (sr + 1) / 2. An untrained residual model predicting x0 (zero output layer) returns
+    the clamped torch bicubic x4 of its input: the whole path written out by hand."""
+    from pgpsr.registry import MODELS
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='PGPDiffSR', scale=4, residual=True,
+        codec=dict(type='PixelUnshuffleCodec', factor=2),
+        backbone=dict(type='DiTDenoiser', in_channels=12, patch_size=2, hidden_size=32,
+                      num_heads=2, depth=(1, 1, 1)),
+        scheduler=dict(type='DDPMScheduler', prediction_type='sample'),
+        test_cfg=dict(one_step=True))).eval()
+    img = data.astronaut()[100:108, 200:212]  # uint8 RGB, 8x12
+    x = torch.from_numpy(img.astype(np.float64)).permute(2, 0, 1)[None] / 255 * 2 - 1
+    up = torch.nn.functional.interpolate(x, scale_factor=4, mode='bicubic',
+                                         align_corners=False).clamp(-1, 1)
+    want = ((up[0].permute(1, 2, 0) + 1) / 2).numpy()
+    tol = 16 * np.finfo(np.float32).eps  # a few float32 roundings of values in [0, 1]
+    for given in (img, img.astype(np.float32) / 255):
+        got = super_resolve_float(model, given)
+        assert got.shape == (32, 48, 3)
+        np.testing.assert_allclose(got, want, rtol=0, atol=tol)

@@ -136,8 +136,11 @@ def test_pixel_loss_term_comes_from_the_registry_with_its_weight():
         assert torch.allclose(out[0.5][key], 0.5 * out[1.0][key]), key
 
 
-def test_predict_mode_returns_datasamples_in_pixel_range():
-    model = build().eval()
+def test_predict_mode_returns_the_ddim_sample_written_out_in_pixel_units():
+    """predict = (sample + 1) * 127.5, the sample being 3 DDIM steps ('leading': t = 666,
+    333, 0; eta 0; x0 clipped to [-1, 1]; alpha_prev of t < 0 is 1) from seed-0 noise,
+    pixel-shuffled, cropped and clamped: written out here, not read back from the model."""
+    model = _perturbed()
     lr, gt = _batch(1)
     pre = model.data_preprocessor
     data = dict(inputs=[((lr[0] + 1) * 127.5).round()],
@@ -148,7 +151,25 @@ def test_predict_mode_returns_datasamples_in_pixel_range():
     out = model(**data, mode='predict')
     assert len(out) == 1
     pred = out[0].output.pred_img
-    assert pred.shape == (3, 16, 16) and pred.min() >= 0 and pred.max() <= 255
+    assert pred.shape == (3, 16, 16)
+    lr_in = ((lr[0] + 1) * 127.5).round()[None] / 127.5 - 1  # what the preprocessor gives
+    cond = _cond_by_hand(lr_in)
+    ab = _alphas_cumprod_by_hand()
+    z = torch.randn(cond.shape, generator=torch.Generator().manual_seed(0)).double()
+    with torch.no_grad():
+        for t in (666, 333, 0):
+            eps = model.backbone(z.float(), torch.tensor([t]), cond).double()
+            x0 = ((z - (1 - ab[t]).sqrt() * eps) / ab[t].sqrt()).clamp(-1, 1)
+            a_prev = ab[t - 333] if t >= 333 else torch.tensor(1.0, dtype=torch.float64)
+            z = a_prev.sqrt() * x0 + (1 - a_prev).sqrt() * eps
+    sample = torch.nn.functional.pixel_shuffle(z, 2)[0].clamp(-1, 1)
+    want = ((sample + 1) * 127.5).flip(0)  # mmagic's destruct hands metrics BGR
+    # alpha_bar's float32 rounding (<= 1000 eps relative) through 3 steps of O(1) values,
+    # in pixel units; the clamps only shrink differences
+    tol = 3 * 1000 * EPS32 * 127.5 * float(1 + z.abs().max())
+    assert torch.isclose(pred.double(), want, rtol=0, atol=tol).all(), \
+        float((pred.double() - want).abs().max())
+    assert ((want > 0) & (want < 255)).any()  # not only pixels the clamps decide
 
 
 def test_bf16_autocast_training_step_is_finite():
@@ -241,3 +262,104 @@ def test_each_rank_draws_its_own_training_noise(monkeypatch):
         model.num_train_steps.fill_(0)
         draws.setdefault(rank, []).append(model.forward_train(lr, gt)['loss_diffusion'].item())
     assert draws[0][0] == draws[0][1] != draws[1][0]
+
+
+# ---- oracles written out from the definitions (diffusers' DDPM/DDIM formulas, torch ops) ----
+EPS32 = torch.finfo(torch.float32).eps
+
+
+def _alphas_cumprod_by_hand(n=1000, beta_start=1e-4, beta_end=0.02):
+    """diffusers' 'scaled_linear' schedule (DDPMScheduler's default beta range), in
+    float64: betas = linspace(sqrt(start), sqrt(end), n) ** 2, alpha_bar = cumprod(1 - b)."""
+    betas = torch.linspace(beta_start ** 0.5, beta_end ** 0.5, n, dtype=torch.float64) ** 2
+    return torch.cumprod(1 - betas, 0)
+
+
+def _cond_by_hand(lr, scale=4, factor=2):
+    """'torch_clamped' condition: torch bicubic x4 clamped to [-1, 1], pixel-unshuffled."""
+    up = torch.nn.functional.interpolate(lr, scale_factor=scale, mode='bicubic',
+                                         align_corners=False).clamp(-1, 1)
+    return torch.nn.functional.pixel_unshuffle(up, factor)
+
+
+def _perturbed(**over):
+    model = build(**over).eval()
+    g = torch.Generator().manual_seed(3)
+    with torch.no_grad():  # DiT's zero-initialised output layer: make the prediction non-zero
+        for p in model.backbone.parameters():
+            p.add_(0.02 * torch.randn(p.shape, generator=g))
+    return model
+
+
+def test_one_step_latent_is_x0_of_the_epsilon_at_t999_by_hand():
+    """S1 mode: x_t := cond at t=999, x0 = (x_t - sqrt(1 - a_bar) eps) / sqrt(a_bar)."""
+    model = _perturbed(test_cfg=dict(one_step=True))
+    lr = _batch()[0]
+    cond = _cond_by_hand(lr)
+    t = torch.full((lr.shape[0],), 999, dtype=torch.long)
+    with torch.no_grad():
+        eps = model.backbone(cond, t, cond)
+        got = model.sample_latent(lr)
+    ab = _alphas_cumprod_by_hand()[999]
+    want = (cond.double() - (1 - ab).sqrt() * eps.double()) / ab.sqrt()
+    # float32 alpha_bar is a product of 1000 rounded factors: relative error <= 1000 eps
+    tol = 1000 * EPS32 * float((cond.abs() + eps.abs()).max()) / float(ab.sqrt())
+    torch.testing.assert_close(got.double(), want, rtol=0, atol=tol)
+
+
+def test_an_untrained_residual_x0_model_returns_the_clamped_bicubic_upscale():
+    """residual=True: the model predicts z0 - cond; a zero output layer predicting x0
+    ('sample') gives z0 = cond, i.e. the bicubic upscale, for one step and for DDIM."""
+    lr = torch.rand(2, 3, 4, 6, generator=torch.Generator().manual_seed(1)) * 2.4 - 1.2
+    up = torch.nn.functional.interpolate(lr, scale_factor=4, mode='bicubic',
+                                         align_corners=False).clamp(-1, 1)
+    for one_step in (True, False):
+        model = build(residual=True, scheduler=dict(prediction_type='sample'),
+                      test_cfg=dict(one_step=one_step)).eval()
+        assert not model.backbone.final_linear.weight.any()
+        got = model.sample(lr)
+        # DDIM from x0 = 0 each step: z = sqrt(a_prev) * 0 + sqrt(1 - a_prev) * 0 = 0
+        torch.testing.assert_close(got, up, rtol=0, atol=4 * EPS32)
+
+
+@pytest.mark.parametrize('strength', [0.25, 0.75])
+def test_start_lr_runs_the_last_ddim_steps_from_the_noised_lr_latent(strength):
+    """DDIM 'leading', 4 steps: [750, 500, 250, 0]; strength s skips round(4 (1 - s)) and
+    starts from q(x_t0 | cond) = sqrt(a_bar) cond + sqrt(1 - a_bar) noise, noise drawn
+    first from the seed's generator."""
+    model = _perturbed(test_cfg=dict(start='lr', strength=strength, seed=5))
+    lr = _batch()[0]
+    calls = []
+    model.backbone.register_forward_hook(lambda m, a, o: calls.append((a[0], a[1])))
+    model.sample(lr, num_steps=4)
+    skip = {0.25: 3, 0.75: 1}[strength]
+    assert [int(t[0]) for _, t in calls] == [750, 500, 250, 0][skip:]
+    cond = _cond_by_hand(lr)
+    noise = torch.randn(cond.shape, generator=torch.Generator().manual_seed(5))
+    ab = _alphas_cumprod_by_hand()[[750, 500, 250, 0][skip]]
+    want = ab.sqrt() * cond.double() + (1 - ab).sqrt() * noise.double()
+    tol = 1000 * EPS32 * float((cond.abs() + noise.abs()).max())
+    torch.testing.assert_close(calls[0][0].double(), want, rtol=0, atol=tol)
+
+
+def test_feature_distillation_is_the_normalised_mse_written_out():
+    """loss_distill_feat = w * mean over blocks of mse(s, t) / mean(t^2); loss_distill_out
+    = w_out * mse(student out, teacher out); blocks read with plain forward hooks."""
+    model, teacher = build(), _perturbed()
+    s_out, t_out = {}, {}
+    for net, store in ((model, s_out), (teacher, t_out)):
+        for name, (_, block) in net.backbone.blocks().items():
+            block.register_forward_hook(lambda m, a, o, n=name, s=store: s.__setitem__(n, o))
+        net.backbone.register_forward_hook(lambda m, a, o, s=store: s.__setitem__('out', o))
+    model.set_teacher(teacher, output_weight=0.7, feature_weight=0.5)
+    losses = model.forward_train(*_batch())
+    names = [n for n in s_out if n != 'out']
+    assert len(names) == 3
+    terms = [((s_out[n].detach() - t_out[n]).double() ** 2).mean() / (t_out[n].double() ** 2).mean()
+             for n in names]
+    want_feat = 0.5 * sum(terms) / len(terms)
+    want_out = 0.7 * ((s_out['out'].detach() - t_out['out']).double() ** 2).mean()
+    # float32 means over n elements: relative error <= n eps
+    n = max(t_out[k].numel() for k in t_out)
+    assert abs(losses['loss_distill_feat'].item() - float(want_feat)) <= n * EPS32 * float(want_feat)
+    assert abs(losses['loss_distill_out'].item() - float(want_out)) <= n * EPS32 * float(want_out)

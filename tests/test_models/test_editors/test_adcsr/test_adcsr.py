@@ -183,3 +183,22 @@ def test_a_teacher_backbone_without_a_sliceable_unet_is_refused_at_build():
                                         'and discriminator: .*conv_in, conv_out and a '
                                         'time_embedding'):
         MODELS.build(cfg)
+
+
+@pytest.mark.parametrize('clamp_raw', [True, False])
+def test_sample_is_the_student_path_clamped_only_when_clamp_raw(clamp_raw, teacher_ckpt):
+    """sample = decoder(unet(PixelUnshuffle(lr))), clamped to [-1, 1] with clamp_raw
+    (pgpsr's default) and left raw without (AdcSR's test.py: its AdaIN sees the raw
+    output); the parts composed here by hand, with torch's pixel_unshuffle."""
+    model, _ = _model(2, teacher_ckpt, test_cfg=dict(clamp_raw=clamp_raw))
+    model.eval()
+    student = model.generator
+    with torch.no_grad():
+        student.decoder.conv_out.weight.mul_(50)  # an output well outside [-1, 1]
+        lr = torch.rand(1, 3, 8, 12, generator=torch.Generator().manual_seed(0)) * 2 - 1
+        k = student.unshuffle.downscale_factor
+        raw = student.decode(student.unet(torch.nn.functional.pixel_unshuffle(lr, k)))
+        got = model.sample(lr)
+    assert raw.abs().max() > 1.5 and raw.shape == (1, 3, 32, 48)
+    want = raw.clamp(-1, 1) if clamp_raw else raw
+    assert torch.equal(got, want)

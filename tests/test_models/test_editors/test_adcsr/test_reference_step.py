@@ -117,3 +117,29 @@ def test_the_student_ends_in_its_own_trainable_mid_block(folders):
                for k, v in frozen.items())  # the decoder stays stage 1's
     assert any(not torch.equal(v, model.generator.body_mid.state_dict()[k])
                for k, v in own.items())  # its copy trains
+
+
+def test_teacher_latent_of_a_wider_than_tall_lr_is_the_reference_one(folders):
+    """train.py's teacher latent (fp16 autocast, unclamped bicubic, posterior mean, one
+    epsilon step at t=999) for an LR wider than tall: the whole latent, both sides."""
+    osediff, sd21 = folders
+    model, _ = _model(osediff, sd21, decoder_ckpt='sliced')
+    data = model.data_preprocessor(copy.deepcopy(_batch()), True)
+    lr = data['inputs'][..., :data['inputs'].shape[-2] // 2, :]  # h = w / 2
+    h, w = lr.shape[-2:]
+    assert w > h and h % 4 == 0
+    vae_teacher = AutoencoderKL.from_pretrained(osediff, subfolder='vae')
+    unet_teacher = UNet2DConditionModel.from_pretrained(osediff, subfolder='unet')
+    ehs = model.teacher.backbone.conditioning_kwargs(lr.shape[0], lr.dtype)[0]
+    alpha = model.teacher.scheduler.alphas_cumprod[999]
+    with torch.no_grad(), torch.autocast(lr.device.type, dtype=torch.float16):
+        lr_latents = vae_teacher.encode(F.interpolate(lr, scale_factor=4, mode='bicubic')
+                                        ).latent_dist.mean * vae_teacher.config.scaling_factor
+        pred = unet_teacher(lr_latents, torch.tensor([999] * lr.shape[0]),
+                            encoder_hidden_states=ehs).sample
+        want = ((lr_latents - (1 - alpha) ** 0.5 * pred) / alpha ** 0.5).float()
+        got = model.teacher_latent(lr)
+    assert want.shape[-2:] == (h * 4 // 8, w * 4 // 8)  # x4, then the VAE's /8
+    assert got.shape == want.shape
+    ulp16 = torch.finfo(torch.float16).eps * want.abs().max()  # as the square test above
+    assert (got - want).abs().max() <= 4 * ulp16
