@@ -38,7 +38,7 @@ test: $(STAMP)
 
 # The numerical test files again on older CPU kernels (oneDNN's SSE4.1, ATen's default,
 # no AVX): a tolerance that holds only on one machine's kernels fails here. .ci/run runs it.
-NUMERICAL_TESTS := tests/test_models tests/test_pruning tests/test_evaluation \
+NUMERICAL_TESTS := tests/test_models tests/test_pruning tests/test_evaluation tests/test_deploy \
                    tests/test_converters tests/test_datasets tests/test_utils tests/test_analysis
 test-old-kernels: $(STAMP)
 	ONEDNN_MAX_CPU_ISA=SSE41 ATEN_CPU_CAPABILITY=default \

@@ -1,15 +1,15 @@
-"""Imports go one way (tools -> analysis -> apis -> converters -> engine -> evaluation ->
+"""Imports go one way (tools -> analysis -> apis -> converters / deploy -> engine -> evaluation ->
 models -> pruning / datasets -> registry / utils): every import in pgpsr/, function-level
 ones included, is read from the source and checked against the layer of the importing
 module. Analysis runs models through the entry points, so it sits above them; converters
-need only models and utils; metrics use the networks of models/ (LPIPS is one network
+need only models and utils, and so does deploy (ONNX export, backends); metrics use the networks of models/ (LPIPS is one network
 for the loss and the metric), never the other way round. ``pgpsr/apis/`` holds entry points only."""
 import ast
 import os
 import os.path as osp
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-LAYERS = dict(analysis=0, apis=1, converters=2, engine=3, evaluation=4, models=5, pruning=6,
+LAYERS = dict(analysis=0, apis=1, converters=2, deploy=2, engine=3, evaluation=4, models=5, pruning=6,
               datasets=6, registry=7, utils=7, compat=7, version=7)
 # what tools/train.py, tools/test.py and tools/infer.py need to run a model; benchmarks and
 # reports go to pgpsr/analysis/, weight converters to pgpsr/converters/

@@ -26,7 +26,8 @@ from pgpsr.apis.runner_setup import add_cfg_options_arg
 from pgpsr.models.color_fix import COLOR_FIXES
 from pgpsr.datasets.image_folder import IMG_EXTENSIONS, list_images
 from pgpsr.datasets.image_io import BadImageError, read_image
-from pgpsr.utils.pretrained import MissingWeightsError
+from pgpsr.deploy.onnx_backend import use_onnxruntime
+from pgpsr.utils.pretrained import MissingWeightsError, require_local_path
 
 
 def parse_args(argv=None):
@@ -45,6 +46,11 @@ def parse_args(argv=None):
     p.add_argument('--steps', type=int, help='sampling steps (multi-step models)')
     p.add_argument('--seed', type=int)
     p.add_argument('--device', default='cpu')
+    p.add_argument('--backend', default='torch', choices=['torch', 'onnxruntime'],
+                   help="who runs each tile's forward: PyTorch, or onnxruntime from --onnx "
+                        '(tools/deployment/pytorch2onnx.py); tiling, colour fix and PNG '
+                        'writing are the same')
+    p.add_argument('--onnx', help='the exported graph for --backend onnxruntime')
     mode = p.add_mutually_exclusive_group()
     mode.add_argument('--skip-existing', action='store_true', help='keep existing outputs')
     mode.add_argument('--overwrite', action='store_true', help='replace existing outputs')
@@ -74,6 +80,19 @@ def main(argv=None) -> int:
         model = init_model(cfg, checkpoint_of(cfg, args.checkpoint), args.device)
     except (FileNotFoundError, MissingWeightsError, ValueError) as exc:
         sys.exit(f'cannot load the model: {exc}')
+    if args.backend == 'onnxruntime':
+        if not args.onnx:
+            sys.exit('--backend onnxruntime needs --onnx FILE (make it with '
+                     'tools/deployment/pytorch2onnx.py CONFIG CHECKPOINT --out FILE)')
+        if args.device != 'cpu' or args.precision != 'fp32':
+            sys.exit('--backend onnxruntime runs the exported float32 graph on the CPU: '
+                     'leave --device cpu and --precision fp32')
+        try:
+            use_onnxruntime(model, require_local_path(args.onnx, '--onnx'))
+        except (FileNotFoundError, ValueError) as exc:
+            sys.exit(f'cannot use the ONNX graph: {exc}')
+    elif args.onnx:
+        sys.exit('--onnx is read only with --backend onnxruntime')
     if args.steps:
         model.test_cfg['num_steps'] = args.steps
     if args.tile_batch:
@@ -110,6 +129,10 @@ def main(argv=None) -> int:
                              precision=args.precision, seed=args.seed, progress=progress)
         tiles.close()
         del img
+    graph = getattr(model, 'onnx_graph', None)
+    if graph is not None:
+        print(f'backend onnxruntime: {graph.runs} forwards of {graph.path} '
+              f"({graph.kind}, opset {graph.meta.get('opset')})")
     for path, reason in failed.items():
         print(f'FAILED {path}: {reason}', file=sys.stderr)
     print(f'{len(inputs) - len(failed)} of {len(inputs)} images written to {args.output}')

@@ -11,13 +11,14 @@ PGP-DiffSR describes, with the variants as options. Ref: PGP-DiffSR (arXiv 2512.
 """
 import math
 from contextlib import ExitStack
-from typing import Dict, Optional, Union
+from typing import Dict, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from pgpsr.registry import MODELS
+from .real_dft import irfft2_parts, rfft2_parts
 
 INSERTS = ('output', 'decoder_input', 'decoder_output', 'decoder_blocks')
 EXCHANGES = ('phase', 'amplitude')
@@ -64,14 +65,13 @@ def exchange_spectrum(feat: torch.Tensor, ref: torch.Tensor, exchange: str = 'ph
     source itself."""
     size = feat.shape[-2:]
     with torch.autocast(feat.device.type, enabled=False):
-        f = torch.fft.rfft2(feat.float(), norm='ortho')
-        r = ref if ref.is_complex() else torch.fft.rfft2(ref.float(), norm='ortho')
-        amp_src, phase_src = (f, r) if exchange == 'phase' else (r, f)
-        sr, si, tr, ti = amp_src.real, amp_src.imag, phase_src.real, phase_src.imag
+        f = _spectrum(feat.float())
+        r = (ref.real, ref.imag) if ref.is_complex() else _spectrum(ref.float())
+        (sr, si), (tr, ti) = (f, r) if exchange == 'phase' else (r, f)
         amp = _magnitude(sr, si)
         k = amp / _magnitude(tr, ti).clamp_min(1e-12)  # |kept| / |taken|
         if blend is None:
-            return torch.fft.irfft2(torch.complex(k * tr, k * ti), s=size, norm='ortho')
+            return _signal(k * tr, k * ti, size)
         # learned mix of the two phasors, then renormalised to the kept amplitude
         a = blend.view(-1, 1, 1)
         a = a if exchange == 'phase' else 1 - a  # the weight of the taken phase
@@ -79,7 +79,22 @@ def exchange_spectrum(feat: torch.Tensor, ref: torch.Tensor, exchange: str = 'ph
         gr = torch.addcmul((1 - a) * sr, k, tr)
         gi = torch.addcmul((1 - a) * si, k, ti)
         s = amp / _magnitude(gr, gi).clamp_min(1e-12)
-        return torch.fft.irfft2(torch.complex(gr * s, gi * s), s=size, norm='ortho')
+        return _signal(gr * s, gi * s, size)
+
+
+def _spectrum(x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    """(real, imag) of rfft2 (ortho); as matrix products in an exported graph."""
+    if torch.compiler.is_exporting():
+        return rfft2_parts(x)
+    spec = torch.fft.rfft2(x, norm='ortho')
+    return spec.real, spec.imag
+
+
+def _signal(re: torch.Tensor, im: torch.Tensor, size) -> torch.Tensor:
+    """irfft2 (ortho) of ``re + i im`` on a ``size`` grid; matrix products when exported."""
+    if torch.compiler.is_exporting():
+        return irfft2_parts(re, im, size)
+    return torch.fft.irfft2(torch.complex(re, im), s=size, norm='ortho')
 
 
 class PhaseExchangeUnit(nn.Module):
@@ -160,7 +175,7 @@ def token_grid(x: torch.Tensor, cond: torch.Tensor) -> tuple:
     """The (h, w) grid that BxNxC tokens lie on over the condition (patch size inferred)."""
     n = x.shape[1]
     h, w = cond.shape[-2:]
-    p = int(round(math.sqrt(h * w / n)))
+    p = math.isqrt((h * w) // n)  # integer ops: exported graphs have symbolic sizes
     gh, gw = h // p, w // p
     if gh * gw != n:
         raise ValueError(f'cannot lay {n} tokens on the {h}x{w} condition grid')
@@ -230,7 +245,8 @@ class PhaseExchangeAdapter(nn.Module):
         tokens = x.dim() == 3
         size = token_grid(x, cond) if tokens else tuple(x.shape[-2:])
         spec = None
-        if spectra is not None:
+        # exported graphs have symbolic sizes (unhashable): each site computes its own
+        if spectra is not None and not torch.compiler.is_exporting():
             if size not in spectra:
                 spectra[size] = condition_spectrum(cond, size)
             spec = spectra[size]
