@@ -46,8 +46,10 @@ def parse_args(argv=None):
     p.add_argument('--steps', type=int, help='sampling steps (multi-step models)')
     p.add_argument('--seed', type=int)
     p.add_argument('--device', default='cpu')
-    p.add_argument('--backend', default='torch', choices=['torch', 'onnxruntime'],
-                   help="who runs each tile's forward: PyTorch, or onnxruntime from --onnx "
+    p.add_argument('--backend', default='torch',
+                   choices=['torch', 'torch_compile', 'onnxruntime'],
+                   help="who runs each tile's forward: PyTorch eager, torch.compile "
+                        '(compiles on the first tiles), or onnxruntime from --onnx '
                         '(tools/deployment/pytorch2onnx.py); tiling, colour fix and PNG '
                         'writing are the same')
     p.add_argument('--onnx', help='the exported graph for --backend onnxruntime')
@@ -93,6 +95,9 @@ def main(argv=None) -> int:
             sys.exit(f'cannot use the ONNX graph: {exc}')
     elif args.onnx:
         sys.exit('--onnx is read only with --backend onnxruntime')
+    if args.backend == 'torch_compile':
+        import torch
+        model.sample = torch.compile(model.sample, dynamic=False)
     if args.steps:
         model.test_cfg['num_steps'] = args.steps
     if args.tile_batch:
@@ -129,6 +134,9 @@ def main(argv=None) -> int:
                              precision=args.precision, seed=args.seed, progress=progress)
         tiles.close()
         del img
+    if args.backend == 'torch_compile':
+        from torch._dynamo.utils import counters
+        print(f"backend torch_compile: {counters['stats']['unique_graphs']} compiled graphs")
     graph = getattr(model, 'onnx_graph', None)
     if graph is not None:
         print(f'backend onnxruntime: {graph.runs} forwards of {graph.path} '
