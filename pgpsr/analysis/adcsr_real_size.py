@@ -82,17 +82,34 @@ def count(config: str, lr_size: Sequence[int] = (128, 128)) -> Dict:
 
 def time_cpu(config: str, lr_size: Sequence[int] = (128, 128), repeats: int = 3,
              **archs_) -> Dict:
-    """Latency and peak memory of one SR, teacher vs student alternating, random weights
-    (``archs_``: ``unet`` / ``vae`` configs instead of the released ones); ``ratio``:
-    to OSEDiff."""
-    torch.manual_seed(0)
-    model = MODELS.build(released_model_cfg(config, **archs_)).eval()
-    lr = lr_image(*lr_size, 'cpu')
-    out = side_by_side(dict(osediff=lambda: model.teacher.sample_any_size(lr),
-                            adcsr_student=lambda: model.sample_any_size(lr)),
-                       'cpu', repeats, warmup=0)
+    """Latency and peak memory of one SR on the CPU, teacher vs student alternating,
+    random weights (``archs_``: ``unet`` / ``vae`` configs instead of the released ones);
+    ``ratio``: to OSEDiff."""
+    return time_sr(config, lr_size, repeats, **archs_)
+
+
+def time_sr(config: str, lr_size: Sequence[int] = (128, 128), repeats: int = 3,
+            device='cpu', precision: str = 'fp32', warmup: int = 0, **archs_) -> Dict:
+    """:func:`time_cpu` on ``device`` under ``precision`` autocast (the GPU check)."""
+    from pgpsr.evaluation.efficiency import autocast
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        with torch.device(device):
+            model = MODELS.build(released_model_cfg(config, **archs_)).eval()
+    model.to(device)
+    lr = lr_image(*lr_size, device)
+
+    def call(fn):
+        def run():
+            with autocast(device, precision):
+                return fn(lr)
+        return run
+    out = side_by_side(dict(osediff=call(model.teacher.sample_any_size),
+                            adcsr_student=call(model.sample_any_size)),
+                       device, repeats, warmup=warmup)
     add_ratios(out.values(), out['osediff'])
-    out.update(lr_size=list(lr_size), torch_threads=torch.get_num_threads())
+    out.update(lr_size=list(lr_size), torch_threads=torch.get_num_threads(),
+               precision=precision, device=str(device))
     return out
 
 

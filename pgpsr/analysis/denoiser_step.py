@@ -33,9 +33,11 @@ def _construct(arch_config: dict, unet: bool, conditioning: str = 'concat'):
     return cls(config=arch_config, conditioning=conditioning)
 
 
-def build_backbone(arch: str, device='cpu', dtype=torch.float32):
+def build_backbone(arch: str, device='cpu', dtype=torch.float32, config=None):
+    """``arch``'s released architecture (or ``config``, e.g. a tiny one) with random
+    weights, built directly on ``device``."""
     with torch.device(device):
-        bb = _construct(ARCHS[arch], arch != 'dit')
+        bb = _construct(config or ARCHS[arch], arch != 'dit')
     # buffers made from numpy (DiT's sin-cos position table) ignore the device context
     return bb.to(device=device, dtype=dtype).eval()
 
@@ -92,14 +94,15 @@ def step_inputs(backbone, lr_hw: Sequence[int], device, dtype):
 
 
 def compare(arch: str, lr_hw=(64, 64), device='cpu', precision='fp32', repeats=3,
-            ratio: float = 0.15) -> Dict:
+            ratio: float = 0.15, config=None) -> Dict:
     """Params, MACs (meta device), latency and peak memory (``device``, models
     alternating) of one step of the unpruned and the pruned backbone; ``rows[name]``
-    in :mod:`.timing`'s schema, ``ratio`` to the unpruned one."""
+    in :mod:`.timing`'s schema, ``ratio`` to the unpruned one. ``config``: another
+    architecture of ``arch``'s family (tiny ones in tests)."""
     dtype = dict(fp32=torch.float32, bf16=torch.bfloat16, fp16=torch.float16)[precision]
     rows = {}
     for name in ('unpruned', 'pruned'):
-        meta = build_backbone(arch, 'meta')
+        meta = build_backbone(arch, 'meta', config=config)
         if name == 'pruned':
             removed = recipe_blocks(meta)
         args = step_inputs(meta, lr_hw, 'meta', torch.float32)
@@ -108,7 +111,7 @@ def compare(arch: str, lr_hw=(64, 64), device='cpu', precision='fp32', repeats=3
         rows[name]['states_gib'] = states_gib(
             rows[name]['params'], rows['unpruned']['params'] if name == 'pruned' else 0)
     del meta
-    models = dict(unpruned=build_backbone(arch, device, dtype))
+    models = dict(unpruned=build_backbone(arch, device, dtype, config))
     models['pruned'] = shared_weights_copy(models['unpruned'], removed)
     args = step_inputs(models['unpruned'], lr_hw, device, dtype)
 
