@@ -26,6 +26,10 @@ class OnnxGraph:
         self.path, self.runs = path, 0  # runs: forwards so far (what a user can check)
 
     def __call__(self, *tensors: torch.Tensor) -> torch.Tensor:
+        d = int(self.meta.get('lr_size_divisor', 1))
+        if self.kind == 'sr_tile' and any(s % d for s in tensors[0].shape[-2:]):
+            raise ValueError(f'LR tile {tuple(tensors[0].shape[-2:])}: this graph takes '
+                             f'sides that are multiples of {d} (pad first, as pad_lr does)')
         feed = {n: t.detach().cpu().numpy() for n, t in zip(self.inputs, tensors)}
         out = self.session.run(None, feed)[0]
         self.runs += 1

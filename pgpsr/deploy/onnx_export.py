@@ -87,7 +87,7 @@ def _culprit(exc: BaseException) -> str:
         texts.append(str(exc))
         exc = exc.__cause__ or exc.__context__
     text = '\n'.join(texts)
-    ops = re.findall(r'(?:torch\.ops\.)?aten[.:]+\w+(?:\.\w+)?', text)
+    ops = re.findall(r'\b(?:aten|prims)\.\w+', text)  # torch.ops.aten.remainder...
     first = next((ln.strip() for t in reversed(texts) for ln in t.splitlines()
                   if ln.strip()), 'unknown error')
     return (f'op {ops[-1]}: ' if ops else '') + first[:300]
