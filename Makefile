@@ -20,7 +20,8 @@ $(STAMP): $(REQS)
 	touch $(STAMP)
 
 # The real-photo set (data/photos): Debian photo packages, split by package (see
-# tools/dataset_converters/debian_photos.py). Needs apt-get; about 30 MB of downloads.
+# tools/dataset_converters/debian_photos.py). Needs apt-get; about 123 MB of downloads
+# (96 MB of them opencv-doc; measured in session 10, README "Install").
 data: $(STAMP)
 	test -f data/photos/manifest.json || $(VENV)/bin/python tools/dataset_converters/debian_photos.py
 

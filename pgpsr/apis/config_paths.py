@@ -48,6 +48,15 @@ def _dataset_paths(loader_key: str, loader) -> Iterator[Tuple[str, str]]:
             yield f'{loader_key}.dataset.{sub}', osp.join(root, dataset[sub])
 
 
+def _train_command(config: str) -> str:
+    """How to train ``config`` here: one process for a tiny config or without a GPU,
+    else the 8-GPU launcher of the real-size recipes."""
+    import torch
+    if '_tiny_' in osp.basename(config) or not torch.cuda.is_available():
+        return f'tools/train.py {config}'
+    return f'tools/dist_train.sh {config} 8, or tools/train.py {config}'
+
+
 def missing_paths(cfg: Config, loaders: Tuple[str, ...] = ('train_dataloader',),
                   embedded_root: str = '') -> List[str]:
     """``'key = path: hint'`` for every path ``cfg`` names that does not exist: model
@@ -61,8 +70,7 @@ def missing_paths(cfg: Config, loaders: Tuple[str, ...] = ('train_dataloader',),
     if cfg.get('load_from') and not cfg.get('resume') and not osp.exists(cfg.load_from):
         parent = cfg.get('parent_config')
         found.append(('load_from', cfg.load_from, HINTS['load_from'] if not parent else
-                      f'the SR parent: train {parent} first (tools/dist_train.sh '
-                      f'{parent} 8, or tools/train.py)'))
+                      f'the SR parent: train {parent} first ({_train_command(parent)})'))
     for name in loaders:
         for key, path in _dataset_paths(name, cfg.get(name)):
             on_demand = embedded_root and osp.normpath(path).startswith(

@@ -31,3 +31,13 @@ def test_resume_sentinels_and_on_demand_data_are_not_reported(tmp_path):
         load_from='missing.pth', resume=True,
         train_dataloader=dict(dataset=dict(data_root='data/embedded', gt_folder='train'))))
     assert missing_paths(cfg, ('train_dataloader',), 'data/embedded') == []
+
+
+def test_a_missing_tiny_parent_is_trained_with_one_process(tmp_path):
+    """The tiny CPU configs' parent is trained by tools/train.py, not an 8-GPU launch."""
+    cfg = Config(dict(load_from=str(tmp_path / 'none.pth'),
+                      parent_config='configs/pgp_diffsr/pgp_sd21unet_unpruned_tiny_x4.py'))
+    (line,) = missing_paths(cfg, loaders=())
+    assert line.endswith('train configs/pgp_diffsr/pgp_sd21unet_unpruned_tiny_x4.py first '
+                         '(tools/train.py configs/pgp_diffsr/pgp_sd21unet_unpruned_tiny_x4.py)')
+    assert 'dist_train.sh' not in line

@@ -159,4 +159,5 @@ def test_export_to_a_plain_diffusers_folder(folders, tmp_path):
     res = run_tool(['tools/model_converters/pgpsr_to_diffusers.py', sd21, str(pruned),
                     str(tmp_path / 'y')])
     assert res.returncode != 0 and "decoder units ['decoder.1.1'] are all removed" in res.stderr
+    assert 'tools/prune.py --exportable' in res.stderr  # the message names the fix
     assert not (tmp_path / 'y').exists()  # nothing written, not even the adapter

@@ -51,7 +51,11 @@ def main(argv=None):
         export_config(backbone)
         if neck is not None:
             adapter_spec(model)
-    except (NotExportableError, ValueError) as e:
+    except NotExportableError as e:
+        sys.exit(f'cannot export {ckpt or args.config}: {e}. Prune with what a diffusers '
+                 "config can express: tools/prune.py --exportable, or exportable=True in "
+                 "the ProgressivePruneHook's stages")
+    except ValueError as e:
         sys.exit(f'cannot export {ckpt or args.config}: {e}')
     files = save_diffusers(backbone, out)
     if neck is not None:
