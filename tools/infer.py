@@ -26,7 +26,7 @@ from pgpsr.apis.runner_setup import add_cfg_options_arg
 from pgpsr.models.color_fix import COLOR_FIXES
 from pgpsr.datasets.image_folder import IMG_EXTENSIONS, list_images
 from pgpsr.datasets.image_io import BadImageError, read_image
-from pgpsr.deploy.onnx_backend import use_onnxruntime
+from pgpsr.deploy import use_onnxruntime, use_torch_compile
 from pgpsr.utils.pretrained import MissingWeightsError, require_local_path
 
 
@@ -96,8 +96,10 @@ def main(argv=None) -> int:
     elif args.onnx:
         sys.exit('--onnx is read only with --backend onnxruntime')
     if args.backend == 'torch_compile':
-        import torch
-        model.sample = torch.compile(model.sample, dynamic=False)
+        try:
+            use_torch_compile(model)
+        except RuntimeError as exc:
+            sys.exit(f'cannot use torch.compile: {exc}')
     if args.steps:
         model.test_cfg['num_steps'] = args.steps
     if args.tile_batch:

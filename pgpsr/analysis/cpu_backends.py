@@ -4,7 +4,6 @@ tile forward (a batch of ``tile_batch`` LR tiles of ``tile`` px, as its config t
 on one full SR of a real photo through pgpsr's tiled inference (colour fix included).
 Each backend's output is compared with eager's: a faster backend is worth recommending
 only with equal output."""
-import copy
 import os.path as osp
 import tempfile
 import time
@@ -15,7 +14,7 @@ import torch
 
 from pgpsr.analysis.timing import add_ratios, side_by_side
 from pgpsr.apis import init_model, load_config, super_resolve_float
-from pgpsr.deploy import export_onnx, use_onnxruntime
+from pgpsr.deploy import compile_refusal, export_onnx, use_onnxruntime, use_torch_compile
 
 BACKENDS = ('torch_eager', 'torch_compile', 'onnxruntime')
 
@@ -34,10 +33,8 @@ def _backends(config: str, checkpoint: str, work_dir: str, threads: int,
     first use)."""
     cfg = load_config(config)
     out = dict(torch_eager=(init_model(cfg, checkpoint), 0.0))
-    if 'torch_compile' in backends:
-        compiled = init_model(cfg, checkpoint)
-        compiled.sample = torch.compile(compiled.sample, dynamic=False)
-        out['torch_compile'] = (compiled, 0.0)
+    if 'torch_compile' in backends and not compile_refusal():
+        out['torch_compile'] = (use_torch_compile(init_model(cfg, checkpoint)), 0.0)
     if 'onnxruntime' in backends:
         path = osp.join(work_dir, 'model.onnx')
         t = time.perf_counter()
@@ -90,7 +87,9 @@ def compare(config: str, checkpoint: str, lr_side: int = 256, repeats: int = 3,
                    ('latency',))
         add_ratios([r['full'] for r in rows.values()], rows['torch_eager']['full'],
                    ('latency',))
+    skipped = {k: compile_refusal() for k in backends if k not in rows}
     return dict(config=config, checkpoint=checkpoint, tile=tile, tile_batch=batch,
+                skipped=skipped,
                 lr=[lr_side, lr_side], sr=[4 * lr_side, 4 * lr_side], threads=threads,
                 repeats=repeats, rows=rows)
 
