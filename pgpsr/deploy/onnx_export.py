@@ -11,6 +11,7 @@ metadata carries what a backend needs to check it against the config: kind, scal
 size divisor, opset.
 """
 import re
+import warnings
 from typing import Dict, Optional
 
 import torch
@@ -103,7 +104,9 @@ def export_onnx(model: nn.Module, out: str, opset: int = DEFAULT_OPSET,
     module = (SRTile(model) if kind == "sr_tile" else DenoiserStep(model)).eval()
     args, shapes, inputs, outputs = _example(model, kind, size_units)
     try:
-        with torch.no_grad():
+        with torch.no_grad(), warnings.catch_warnings():
+            # x_t and cond share their axes by design: the exporter says it keeps one name
+            warnings.filterwarnings('ignore', message='# The axis name', category=UserWarning)
             program = torch.onnx.export(module, args, dynamo=True, opset_version=opset,
                                         dynamic_shapes=shapes, input_names=inputs,
                                         output_names=outputs, verbose=False)

@@ -28,11 +28,11 @@ def tiny(tmp_path_factory):
 
 
 def test_backends_agree_with_eager_and_ratios_are_medians(tiny):
-    report = compare(*tiny, lr_side=24, repeats=2, threads=1,
+    report = compare(*tiny, lr_side=16, repeats=1, threads=1,
                      backends=('torch_eager', 'onnxruntime'))
     rows = report['rows']
     assert set(rows) == {'torch_eager', 'onnxruntime'}
-    assert report['sr'] == [96, 96] and report['tile_batch'] >= 1
+    assert report['sr'] == [64, 64] and report['tile_batch'] >= 1
     eager, ort = rows['torch_eager'], rows['onnxruntime']
     assert eager['max_abs_diff_tile'] == 0 and eager['full_png_levels_max'] == 0
     assert ort["max_abs_diff_tile"] <= 1e-4
@@ -40,7 +40,7 @@ def test_backends_agree_with_eager_and_ratios_are_medians(tiny):
     for part in ('tile', 'full'):
         want = ort[part]['latency']['median_s'] / eager[part]['latency']['median_s']
         assert math.isclose(ort[part]['ratio']['latency'], round(want, 4), abs_tol=1e-4)
-        assert ort[part]['latency']['runs'] == 2
+        assert ort[part]['latency']['runs'] == 1
     assert ort['prepare_s'] > 0  # the export is timed
     assert '| pgp_dit_s1_tiny_x4 | onnxruntime |' in to_markdown(dict(models=[report]))
     with pytest.raises(ValueError, match='unknown backends'):
