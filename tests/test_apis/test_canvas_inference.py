@@ -12,24 +12,13 @@ from pgpsr.apis import (super_resolve_float, super_resolve_to_canvas, super_reso
                         upscale_alpha)
 from pgpsr.apis.inference import upscale_alpha_rows
 from pgpsr.datasets import png_stream, read_image
-from pgpsr.registry import MODELS
+from tests.tiny_models import tiny_residual_dit
 
 
 @pytest.fixture(scope='module')
 def model():
     """A tiny one-step residual DiT tiling at 8 px, perturbed away from plain bicubic."""
-    torch.manual_seed(0)
-    m = MODELS.build(dict(
-        type='PGPDiffSR', scale=4, residual=True,
-        codec=dict(type='PixelUnshuffleCodec', factor=2),
-        backbone=dict(type='DiTDenoiser', in_channels=12, patch_size=2, hidden_size=32,
-                      num_heads=2, depth=(1, 1, 1)),
-        scheduler=dict(type='DDPMScheduler', prediction_type='sample'),
-        test_cfg=dict(tile=8, tile_overlap=2, one_step=True))).eval()
-    with torch.no_grad():
-        for p in m.parameters():
-            p.add_(torch.randn_like(p) * 0.05)
-    return m
+    return tiny_residual_dit(one_step=True)
 
 
 def old_pixels(model, rgb, bit_depth, **kw):

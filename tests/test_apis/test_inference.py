@@ -8,6 +8,7 @@ from pgpsr.apis import init_model, super_resolve
 from pgpsr.apis.inference import super_resolve_float
 from pgpsr.evaluation.efficiency import peak_memory_mib
 from tests.test_tools.helpers import ROOT
+from tests.tiny_models import tiny_residual_dit
 
 CONFIG = f'{ROOT}/configs/pgp_diffsr/pgp_dit_tiny_x4.py'
 
@@ -76,15 +77,7 @@ def test_uint8_and_unit_float_inputs_map_to_minus_one_one_as_written_out():
     """uint8 RGB is x / 255 * 2 - 1, float RGB in [0, 1] is x * 2 - 1; the output is
     (sr + 1) / 2. An untrained residual model predicting x0 (zero output layer) returns
     the clamped torch bicubic x4 of its input: the whole path written out by hand."""
-    from pgpsr.registry import MODELS
-    torch.manual_seed(0)
-    model = MODELS.build(dict(
-        type='PGPDiffSR', scale=4, residual=True,
-        codec=dict(type='PixelUnshuffleCodec', factor=2),
-        backbone=dict(type='DiTDenoiser', in_channels=12, patch_size=2, hidden_size=32,
-                      num_heads=2, depth=(1, 1, 1)),
-        scheduler=dict(type='DDPMScheduler', prediction_type='sample'),
-        test_cfg=dict(one_step=True))).eval()
+    model = tiny_residual_dit(perturb=False, tile=None, one_step=True)
     img = data.astronaut()[100:108, 200:212]  # uint8 RGB, 8x12
     x = torch.from_numpy(img.astype(np.float64)).permute(2, 0, 1)[None] / 255 * 2 - 1
     up = torch.nn.functional.interpolate(x, scale_factor=4, mode='bicubic',

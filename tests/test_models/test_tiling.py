@@ -4,7 +4,7 @@ import torch
 import torch.nn.functional as F
 
 from pgpsr.models.tiling import tile_starts, tiled_super_resolve
-from pgpsr.registry import MODELS
+from tests.tiny_models import tiny_residual_dit
 
 
 def test_tiles_cover_every_pixel():
@@ -35,26 +35,8 @@ def test_tiled_matches_untiled_away_from_seams_and_closely_at_them():
     assert err.mean() < 0.01 and err.max() < 0.35
 
 
-def _tiny_dit(perturb: bool = True, **test_cfg):
-    """A tiny one-step residual DiT tiling at 8 px (``perturb``: away from its
-    zero-initialised output layer, so it is not just bicubic)."""
-    torch.manual_seed(0)
-    model = MODELS.build(dict(
-        type='PGPDiffSR', scale=4, residual=True,
-        codec=dict(type='PixelUnshuffleCodec', factor=2),
-        backbone=dict(type='DiTDenoiser', in_channels=12, patch_size=2, hidden_size=32,
-                      num_heads=2, depth=(1, 1, 1)),
-        scheduler=dict(type='DDPMScheduler', prediction_type='sample'),
-        test_cfg=dict(tile=8, tile_overlap=2, **test_cfg))).eval()
-    if perturb:
-        with torch.no_grad():
-            for p in model.parameters():
-                p.add_(torch.randn_like(p) * 0.05)
-    return model
-
-
 def test_model_tiles_odd_sizes_back_to_exactly_4x():
-    model = _tiny_dit(perturb=False, one_step=True)
+    model = tiny_residual_dit(perturb=False, one_step=True)
     for h, w in ((9, 13), (21, 8), (5, 30)):
         lr = torch.rand(1, 3, h, w) * 2 - 1
         out = model.sample_any_size(lr)
@@ -87,7 +69,7 @@ def test_batched_tiles_give_the_unbatched_result_with_per_tile_seeds():
 @pytest.mark.parametrize('one_step', [True, False])
 def test_model_tile_batch_changes_speed_not_the_result(one_step):
     lr = torch.rand(1, 3, 21, 30, generator=torch.Generator().manual_seed(2)) * 2 - 1
-    model = _tiny_dit(one_step=one_step, num_steps=2)
+    model = tiny_residual_dit(one_step=one_step, num_steps=2)
     ref = model.sample_any_size(lr)
     model.test_cfg['tile_batch'] = 6
     out = model.sample_any_size(lr)
