@@ -9,9 +9,7 @@ and checkpoints/adcsr_demo_x4, trained on the real-photo set (built first if mis
 the 50%-channel decoder; 4. stage 2, the 75%-channel denoiser by adversarial feature
 distillation; then the inference-only copies that checkpoints/ ships.
 """
-import os.path as osp
-
-from pgpsr.apis.training import photo_set_options, recipe_parser, train_to_completion
+from pgpsr.apis.training import recipe_parser, recipe_steps
 from pgpsr.converters.checkpoints import strip_checkpoint
 
 C = 'configs/adcsr/'
@@ -24,10 +22,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    w = lambda *p: osp.join(args.work_dir, *p)  # noqa: E731
-    data = photo_set_options(args.data_root)
-    train = lambda cfg, name, **opts: train_to_completion(  # noqa: E731
-        C + cfg, w(name), args.quick, cfg_options={**data, **opts})
+    w, train = recipe_steps(args, C)
     print(strip_checkpoint(train('vae_f4c8_demo.py', 'vae'), w('vae.pth')))
     teacher = train('adcsr_teacher_demo_x4.py', 'teacher', **{
         'model.codec.pretrained': w('vae.pth')})

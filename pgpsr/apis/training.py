@@ -95,6 +95,21 @@ def recipe_parser(description: str, work_dir: str):
     return p
 
 
+def recipe_steps(args, config_dir: str):
+    """``(work_path, train)`` for a training recipe's parsed ``args``: ``work_path(*parts)``
+    joins under ``--work-dir``; ``train(config, name, **cfg_options)`` trains
+    ``config_dir + config`` to completion into ``work_path(name)`` on the photo set."""
+    data = photo_set_options(args.data_root)
+
+    def work_path(*parts: str) -> str:
+        return osp.join(args.work_dir, *parts)
+
+    def train_step(config: str, name: str, **opts) -> str:
+        return train_to_completion(config_dir + config, work_path(name), args.quick,
+                                   cfg_options={**data, **opts})
+    return work_path, train_step
+
+
 def photo_set_options(data_root: Optional[str] = None) -> Dict[str, str]:
     """``cfg_options`` pointing a photo-set config's loaders at ``data_root`` (the
     default set is built first when missing, as `make data` does)."""

@@ -51,9 +51,10 @@ def _peft_merged(model):
             if 'lora_' not in k}
 
 
-@pytest.fixture(scope='module')
-def release(tmp_path_factory):
-    root = tmp_path_factory.mktemp('osediff')
+def write_release(root):
+    """A tiny SD2.1-layout folder and an OSEDiff release trained from it, saved as
+    ``osediff.py`` saves one (``root/osediff.pkl``); returns the folder and the peft
+    models it was saved from."""
     sd21 = save_tiny_pipeline('sd21', str(root / 'sd21'), text_encoders=True)
     gen = torch.Generator().manual_seed(0)
     unet = UNet2DConditionModel.from_pretrained(sd21, subfolder='unet')
@@ -75,6 +76,13 @@ def release(tmp_path_factory):
                     rank_unet=RANK, rank_vae=RANK, state_dict_unet=unet_state,
                     state_dict_vae={k: v for k, v in vae.state_dict().items() if 'lora' in k}),
                root / 'osediff.pkl')
+    return sd21, unet, vae, len(enc) + len(dec) + len(others)
+
+
+@pytest.fixture(scope='module')
+def release(tmp_path_factory):
+    root = tmp_path_factory.mktemp('osediff')
+    sd21, unet, vae, n_lora = write_release(root)
     torch.manual_seed(1)
     x, ctx, img = torch.randn(1, 4, 16, 16), torch.randn(1, 7, 24), torch.rand(1, 3, 32, 32)
     with torch.no_grad():  # the unmerged peft models: what OSEDiff's test runs
@@ -88,7 +96,7 @@ def release(tmp_path_factory):
     return dict(sd21=sd21, out=str(out), path=str(root / 'osediff.pkl'), log=res.stdout,
                 unet_merged=_peft_merged(unet), vae_merged=_peft_merged(vae),
                 inputs=(x, ctx, img), unet_out=unet_out, vae_out=vae_out,
-                base_conv_in=base_conv_in, n_lora=len(enc) + len(dec) + len(others))
+                base_conv_in=base_conv_in, n_lora=n_lora)
 
 
 def test_converted_unet_weights_equal_peft_merge(release):

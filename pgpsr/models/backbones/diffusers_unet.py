@@ -214,9 +214,9 @@ class DiffusersUNetDenoiser(PrunableBackbone):
         layer; a layer of an already removed unit is gone with it (no-op)."""
         if '.attn.' in name and name.split('.attn.')[0] in self.dropped:
             return
-        idx = [n for n, _ in self._unit_names].index(name) if '.attn.' not in name else None
-        unit = self._units[idx] if idx is not None else None
-        super().drop_block(name)
+        units = [n for n, _ in self._unit_names]
+        unit = self._units[units.index(name)] if name in units else None
+        super().drop_block(name)  # an unknown name: a KeyError listing the blocks
         if isinstance(unit, UNetUnitView):  # free the modules in the diffusers tree too
             self._replace_in_tree(unit.resnet)
             self._replace_in_tree(unit.attn)

@@ -103,6 +103,13 @@ class AdcSR(FrozenTeacherMixin, SRPredictMixin, BaseModel):
             ``decoder_ratio``; the reference's half decoder: 32).
         student_init: ``dict(pretrained=FOLDER, subfolder='unet')``: slice the student
             from this UNet instead of the teacher's (the reference: plain SD2.1-base).
+        removed_blocks: The composed student's depth budget (PGP∘AdcSR): blocks of the
+            teacher's denoiser (its block names, e.g. ``'bottleneck.0'``,
+            ``'encoder.3.1'``) removed before slicing; refused, naming the block, when one
+            changes the width or (diffusers UNets) diffusers could not express the rest.
+        block_source: A block-removal checkpoint (a ``PGPDiffSR`` on the teacher's
+            architecture pruned by ``ProgressivePruneHook``, ``configs/pgp_adcsr/``): the
+            student is sliced from its fine-tuned backbone with the blocks it removed.
         feature_point: Stage 2's feature space: ``'conv_in'`` (after the decoder's
             conv_in, its mid block frozen) or ``'mid_block'`` (AdcSR's train.py: the
             student ends in a trainable copy of the decoder's mid block, the targets pass
@@ -140,7 +147,8 @@ class AdcSR(FrozenTeacherMixin, SRPredictMixin, BaseModel):
                  unet_widths: Optional[Dict[str, float]] = None, decoder_ratio: float = 0.5,
                  unet_norm_groups: str = 'scaled', decoder_norm_groups: Optional[int] = None,
                  student_init: Optional[Dict] = None, feature_point: str = 'conv_in',
-                 gt_vae: Optional[Dict] = None,
+                 removed_blocks: Optional[List[str]] = None,
+                 block_source: Optional[str] = None, gt_vae: Optional[Dict] = None,
                  decoder_ckpt: Optional[str] = None, discriminator: Optional[Dict] = None,
                  pixel_loss: Optional[Dict] = None, gan_loss: Optional[Dict] = None,
                  perceptual_loss: Optional[Dict] = None, teacher_autocast: Optional[str] = None,
@@ -164,7 +172,8 @@ class AdcSR(FrozenTeacherMixin, SRPredictMixin, BaseModel):
         self.scale = self.teacher.scale
         self.generator = build_student(self.teacher, teacher['backbone'], unet_widths,
                                        decoder_ratio, unet_norm_groups, decoder_norm_groups,
-                                       student_init, feature_point)
+                                       student_init, feature_point, removed_blocks,
+                                       block_source)
         load_stage1_decoder(self.generator, decoder_ckpt, stage)
         self.gt_vae = build_gt_vae(gt_vae)
         feat_ch = self.generator.decoder.conv_in.out_channels

@@ -14,6 +14,7 @@ from pgpsr.pruning.channel_slicing import scale_widths, slice_weights
 from pgpsr.registry import MODELS
 from ...base_models.frozen_teacher import freeze
 from .student import AdcSRStudent
+from .student_depth import depth_source
 from .unet_student import build_unet_discriminator, build_unet_student_denoiser
 
 OWN_UNET_WIDTHS = dict(block_channels=0.75, norm_groups=0.75)
@@ -66,10 +67,12 @@ def build_student(teacher, backbone_cfg: Dict, widths: Optional[Dict[str, float]
                   decoder_ratio: float, unet_norm_groups: str = 'scaled',
                   decoder_norm_groups: Optional[int] = None,
                   student_init: Optional[Dict] = None,
-                  feature_point: str = 'conv_in') -> AdcSRStudent:
+                  feature_point: str = 'conv_in', removed_blocks=None,
+                  block_source: Optional[str] = None) -> AdcSRStudent:
     """Student from a one-step teacher (a PGPDiffSR with an AutoencoderKL codec);
     ``widths``: the backbone's width keys and ratios (None: AdcSR's 75%); the norm-group
-    choices as in :class:`AdcSR`."""
+    choices and the depth budget (``removed_blocks`` / ``block_source``, see
+    :mod:`.student_depth`) as in :class:`AdcSR`."""
     vae = teacher.codec.vae
     decoder = build_pruned_decoder(vae, decoder_ratio, decoder_norm_groups)
     feat_ch = decoder.conv_in.out_channels
@@ -77,9 +80,13 @@ def build_student(teacher, backbone_cfg: Dict, widths: Optional[Dict[str, float]
     if unshuffle * teacher.scale != teacher.codec.factor:
         raise ValueError(f'AdcSR: codec factor {teacher.codec.factor} is not a multiple of '
                          f'the scale {teacher.scale}')
+    source = depth_source(teacher, removed_blocks, block_source)
+    if source is not None and student_init:
+        raise ValueError('AdcSR: student_init (a same-shape UNet to slice from) and a depth '
+                         'budget (removed_blocks / block_source) exclude each other')
     if _is_diffusers(teacher):
         unet = build_unet_student_denoiser(teacher, widths, 3 * unshuffle ** 2, feat_ch,
-                                           unet_norm_groups, student_init)
+                                           unet_norm_groups, student_init, source)
     else:
         if unet_norm_groups != 'scaled' or student_init:
             raise ValueError("AdcSR.unet_norm_groups='per_width' and student_init are for "
@@ -88,8 +95,11 @@ def build_student(teacher, backbone_cfg: Dict, widths: Optional[Dict[str, float]
         cfg.update(type=backbone_cfg['type'], in_channels=3 * unshuffle ** 2, cond_channels=0,
                    out_channels=feat_ch, time_embedding=False)
         unet = MODELS.build(cfg)
+        source = source or teacher.backbone
+        for name in source.dropped:
+            unet.drop_block(name)
         # conv_in (new input) and conv_out (new output width) are new layers, as in the paper
-        slice_weights(unet, teacher.backbone, skip=('conv_in', 'conv_out'))
+        slice_weights(unet, source, skip=('conv_in', 'conv_out'))
     pqc = copy.deepcopy(vae.post_quant_conv).requires_grad_(False)
     return AdcSRStudent(unet, decoder, pqc, unshuffle, teacher.codec.scaling_factor,
                         feature_point)

@@ -57,11 +57,14 @@ class UNetFeatureDiscriminator(nn.Module):
 
 def build_unet_student_denoiser(teacher, widths, in_channels: int, out_channels: int,
                                 norm_groups: str = 'scaled',
-                                init: Optional[Dict] = None) -> UNetFeatures:
+                                init: Optional[Dict] = None,
+                                source: Optional[nn.Module] = None) -> UNetFeatures:
     """The 75%-width, time- and text-free UNet sliced from ``teacher.backbone.unet``, or
     from the UNet of ``init`` (``dict(pretrained=FOLDER, subfolder='unet')``: the
     reference slices plain SD2.1-base, not OSEDiff); ``norm_groups``: 'scaled' (the
-    teacher's channels per group) or 'per_width' (the reference's choice per width)."""
+    teacher's channels per group) or 'per_width' (the reference's choice per width);
+    ``source``: a copy of the teacher's ``DiffusersUNetDenoiser`` with blocks removed (the
+    composed student's depth budget), exported to the diffusers UNet it equals first."""
     if norm_groups not in ('scaled', 'per_width'):
         raise ValueError(f"AdcSR.unet_norm_groups must be 'scaled' or 'per_width', got "
                          f'{norm_groups!r}')
@@ -72,6 +75,9 @@ def build_unet_student_denoiser(teacher, widths, in_channels: int, out_channels:
         if shapes(wide) != shapes(teacher.backbone.unet):
             raise ValueError('AdcSR.student_init: its UNet has another architecture than '
                              "the teacher's (the student is sliced from a same-shape UNet)")
+    elif source is not None:
+        from pgpsr.models.backbones.diffusers_export import to_diffusers
+        wide = to_diffusers(source)
     else:
         wide = copy.deepcopy(teacher.backbone.unet)
     fold_timestep(wide, _timestep(teacher))
