@@ -28,6 +28,8 @@ def backbone_step_macs(model, lr_hw: Tuple[int, int], batch: int = 1) -> int:
 
 
 def complexity(model, lr_hw: Tuple[int, int]) -> Dict[str, int]:
-    """``{'params': total, 'backbone_params': ..., 'step_macs': ...}`` of a PGPDiffSR."""
+    """``{'params': total, 'backbone_params': ..., 'step_macs': ...}`` of a PGPDiffSR, or
+    of a model that counts its own denoiser's MACs (``denoiser_macs``: AdcSR's student)."""
+    own = getattr(model, 'denoiser_macs', None)
     return dict(params=count_params(model), backbone_params=count_params(model.backbone),
-                step_macs=backbone_step_macs(model, lr_hw))
+                step_macs=own(lr_hw) if own else backbone_step_macs(model, lr_hw))

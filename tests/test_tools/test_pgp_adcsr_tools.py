@@ -3,17 +3,23 @@
 distilled from it), AdcSR's stage 1 and the composed stage 2 (student sliced from the
 block stage's checkpoint) with tools/train.py, then tools/test.py --gt --lq and
 tools/infer.py with the composed checkpoint; and kill -9 + --resume in the middle of the
-block stage gives the uninterrupted run's weights."""
+block stage gives the uninterrupted run's weights. The other order (blocks removed from
+the sliced student during stage 2) resumes exactly too."""
 import cv2
 import numpy as np
 import pytest
 import torch
 from skimage import data
 
+from mmengine.registry import init_default_scope
+
+from pgpsr.apis import load_config
 from pgpsr.datasets.transforms.matlab_resize import imresize
 from pgpsr.models.backbones.base import decode_extra_state
+from pgpsr.registry import MODELS
 from tests.test_converters.test_osediff_conversion import write_release
-from .helpers import losses_by_iter, run_tool, train_killed_after, write_config
+from .helpers import (ROOT, assert_same_optimizer_state, losses_by_iter, run_tool,
+                      train_killed_after, write_config)
 
 RECIPE = """
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=4, val_interval=1000)
@@ -117,3 +123,40 @@ def test_block_stage_resumes_exactly_after_kill(composed):
     stages = [h['stage'] for h in b['progressive_prune']['history']]
     assert stages == [0, 1] and a['progressive_prune']['history'] == \
         b['progressive_prune']['history']
+
+
+PRUNE_IN_STAGE2 = """
+custom_hooks = [dict(type='ProgressivePruneHook', criterion='cosine', calib_batches=1,
+                     stages=[dict(at=0, parts=['bottleneck'], num_blocks=1),
+                             dict(at=3, parts=['decoder'], num_blocks=1)],
+                     measure_lr_size=(16, 16))]
+"""
+
+
+def test_slice_first_prunes_the_student_during_stage2_and_resumes_exactly(tmp_path):
+    """The other order: ProgressivePruneHook on AdcSR's stage 2 scores and removes blocks
+    of the sliced student (pgpsr's UNet teacher); killed after iteration 2 and resumed,
+    the removals, weights and both optimizers equal the uninterrupted run's."""
+    init_default_scope('pgpsr')
+    torch.manual_seed(1)
+    teacher = MODELS.build(load_config(f'{ROOT}/configs/adcsr/adcsr_teacher_tiny_x4.py').model)
+    torch.save(dict(state_dict=teacher.state_dict()), tmp_path / 'teacher.pth')
+    cfg = write_config(tmp_path / 's2.py', f"model = dict(teacher_ckpt='{tmp_path}/teacher.pth', "
+                       "decoder_ckpt='sliced')\n" + RECIPE + PRUNE_IN_STAGE2,
+                       base='configs/adcsr/adcsr_tiny_stage2_x4.py')
+    full = _train(cfg, tmp_path / 'full')
+    cut = tmp_path / 'cut'
+    train_killed_after(cfg, cut, 'iter_2.pth')
+    res = run_tool(['tools/train.py', cfg, '--work-dir', str(cut), '--resume'], timeout=400)
+    assert res.returncode == 0, res.stderr[-3000:]
+    a, b = _load(full), _load(cut / 'iter_4.pth')
+    removed = decode_extra_state(a['state_dict']['generator.unet._extra_state'])['dropped']
+    assert len(removed) == 2 and removed[0].startswith('bottleneck.')
+    assert removed[1].startswith('decoder.')
+    assert not any(k.startswith(f'generator.unet.mid_units.{removed[0][-1]}.')
+                   for k in a['state_dict'])
+    assert a['state_dict'].keys() == b['state_dict'].keys()
+    assert all(torch.equal(v, b['state_dict'][k]) for k, v in a['state_dict'].items())
+    for part in ('generator', 'discriminator'):
+        assert_same_optimizer_state(a['optimizer'][part], b['optimizer'][part])
+    assert a['progressive_prune']['history'] == b['progressive_prune']['history']

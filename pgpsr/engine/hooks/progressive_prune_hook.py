@@ -31,12 +31,26 @@ from .sharded_pruning import (check_strategy, filter_checkpoint, stop_for_restar
 STATE_KEY = 'progressive_prune'
 
 
-def dropped_in_state_dict(state_dict: Dict) -> List[str]:
-    """Dropped block names recorded in a checkpoint's model state dict (may be empty)."""
+def dropped_in_state_dict(state_dict: Dict, backbone_key: str = 'backbone') -> List[str]:
+    """Dropped block names recorded in a checkpoint's model state dict (may be empty);
+    ``backbone_key``: the pruned module's name in the model."""
     for key, value in state_dict.items():
-        if key.endswith('backbone._extra_state') and not key.startswith('ema_'):
+        if key.endswith(f'{backbone_key}._extra_state') and not key.startswith('ema_'):
             return decode_extra_state(value).get('dropped', [])
     return []
+
+
+def backbone_key(model) -> str:
+    """Where the pruned backbone sits in ``model``'s state dict (``backbone`` in a
+    PGPDiffSR, ``generator.unet`` for AdcSR's student); wrappers inside the model
+    (``MMSeparateDistributedDataParallel``'s) add no ``module.`` there."""
+    name = next(n for n, m in model.named_modules() if m is model.backbone)
+    kept, module = [], model
+    for part in name.split('.') if name else []:
+        if not is_model_wrapper(module):
+            kept.append(part)
+        module = getattr(module, part)
+    return '.'.join(kept)
 
 
 def rank_zero_choice(names: List[str]) -> List[str]:
@@ -159,7 +173,8 @@ class ProgressivePruneHook(Hook):
             return
         if runner._resume:
             self.load_state(checkpoint.get(STATE_KEY))
-        names = dropped_in_state_dict(checkpoint.get('state_dict', {}))
+        names = dropped_in_state_dict(checkpoint.get('state_dict', {}),
+                                      backbone_key(unwrap(runner.model)))
         if names:
             self._apply(runner, names)
 

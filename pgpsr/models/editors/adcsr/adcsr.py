@@ -228,10 +228,28 @@ class AdcSR(FrozenTeacherMixin, SRPredictMixin, BaseModel):
         return student.unshuffle.downscale_factor * student.unet.size_divisor \
             if hasattr(student.unshuffle, 'downscale_factor') else student.unet.size_divisor
 
+    # ---- block removal on the student (PGP∘AdcSR, slicing first) ----------------------------
+    @property
+    def backbone(self) -> torch.nn.Module:
+        """The student's denoiser: what ``ProgressivePruneHook`` scores (on ``sample``) and
+        prunes when it runs on an AdcSR stage (blocks removed during stage 2)."""
+        return unwrap(self.generator).unet
+
+    @torch.no_grad()
+    def denoiser_macs(self, lr_hw) -> int:
+        """MACs of the student's denoiser for one LR of ``lr_hw`` (what pruning logs)."""
+        from pgpsr.utils.op_counter import count_macs
+        student, d = unwrap(self.generator), self.lr_size_divisor
+        p = next(student.parameters())
+        lr = torch.zeros(1, 3, *(-(-n // d) * d for n in lr_hw), device=p.device, dtype=p.dtype)
+        return count_macs(lambda: student.unet(student.unshuffle(lr)))
+
     # ---- inference ---------------------------------------------------------------------------
     @torch.no_grad()
-    def sample(self, lr: torch.Tensor, seed: Optional[int] = None) -> torch.Tensor:
-        """LR in [-1, 1], any size -> SR in [-1, 1], exactly ``scale`` x (deterministic)."""
+    def sample(self, lr: torch.Tensor, seed: Optional[int] = None,
+               num_steps: Optional[int] = None) -> torch.Tensor:
+        """LR in [-1, 1], any size -> SR in [-1, 1], exactly ``scale`` x (deterministic;
+        one step: ``num_steps`` is accepted for the pruning scorers and ignored)."""
         h, w = lr.shape[-2:]
         out = self.generator(self.pad_lr(lr), mode='sr')[..., :h * self.scale, :w * self.scale]
         return out.float().clamp(-1, 1) if self.test_cfg['clamp_raw'] else out.float()

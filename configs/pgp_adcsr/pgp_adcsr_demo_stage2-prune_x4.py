@@ -1,0 +1,17 @@
+# PGP∘AdcSR on the CPU demo, the other order: slicing first, then block removal during
+# AdcSR's stage 2. The student is AdcSR's own (75% of the teacher's channels, full depth)
+# and ProgressivePruneHook removes the same number of blocks from it as the block stage
+# does from the teacher (pgp_adcsr_demo_blocks_x4.py), scored by the same redundancy
+# measure on the same slice of the training data, but on the student; stage 2's
+# distillation from the unpruned teacher is the fine-tuning. Step 1 is not needed.
+#   python tools/train_pgp_adcsr_demo.py --order slice-first
+_base_ = ['./pgp_adcsr_demo_stage2_x4.py']
+coarse_blocks = 3
+fine_blocks = 1
+fine_at = 150
+custom_hooks = [
+    dict(type='ProgressivePruneHook', criterion='cosine', calib_batches=2,
+         stages=[dict(at=0, parts=['encoder', 'bottleneck'], num_blocks=coarse_blocks),
+                 dict(at=fine_at, parts=['decoder'], num_blocks=fine_blocks)],
+         measure_lr_size=(64, 64)),
+]
