@@ -1,5 +1,6 @@
 """AdcSR at its real size: OSEDiff (SD2.1-base UNet + SD VAE) against the student the
-OSEDiff configs build from it, without any weights.
+OSEDiff configs build from it, and the composed PGP∘AdcSR student (blocks removed, then
+sliced: ``configs/pgp_adcsr/pgp_adcsr_osediff_stage2_x4.py``), without any weights.
 
 The pretrained folders of the OSEDiff stage-1 config (the tool passes
 ``configs/adcsr/adcsr_osediff_stage1_x4.py``) are replaced by the released architectures
@@ -9,7 +10,7 @@ encoder once per image (counted here from its config) and DAPE, a RAM Swin-L tag
 writes the prompt (not built here: its code and weights are not installed); the paper's
 -74% parameters include both.
 """
-from typing import Dict, Sequence
+from typing import Dict, Optional, Sequence
 
 import torch
 
@@ -33,8 +34,9 @@ def released_model_cfg(config: str, unet=archs.SD21_UNET, vae=archs.SD_VAE):
     teacher.codec.update(pretrained=None, subfolder=None, config=dict(vae))
     teacher.backbone.update(pretrained=None, subfolder=None, config=dict(unet),
                             grad_checkpointing=False)
-    cfg.model.update(teacher_ckpt=None, decoder_ckpt='sliced', student_init=None,
-                     gt_vae=None, perceptual_loss=None)
+    # inference only (no discriminator); a composed student keeps its removed_blocks
+    cfg.model.update(stage=None, teacher_ckpt=None, decoder_ckpt='sliced', student_init=None,
+                     gt_vae=None, perceptual_loss=None, block_source=None)
     if vae is not archs.SD_VAE:  # a smaller VAE (tests): its half decoder's own groups
         cfg.model.decoder_norm_groups = None
     return cfg.model
@@ -56,12 +58,20 @@ def _parts(model) -> Dict[str, int]:
                 count_params(model.generator.post_quant_conv))
 
 
-def count(config: str, lr_size: Sequence[int] = (128, 128)) -> Dict:
+def _deployed(model) -> Dict:
+    return count_params(model.generator) - sum(
+        count_params(m) for m in model.generator.training_only())
+
+
+def count(config: str, lr_size: Sequence[int] = (128, 128),
+          composed: Optional[str] = None) -> Dict:
     """Params and MACs on the meta device: teacher, teacher + text encoder, student
-    (``config``: the OSEDiff stage-1 config); ``ratio``: to OSEDiff's UNet + VAE."""
+    (``config``: the OSEDiff stage-1 config) and the ``composed`` config's student;
+    ``ratio``: to OSEDiff's UNet + VAE."""
     with torch.device('meta'):
         model = MODELS.build(released_model_cfg(config)).eval()
         text = _text_encoder()
+        other = MODELS.build(released_model_cfg(composed)).eval() if composed else None
     lr = lr_image(*lr_size, 'meta')
     tokens = torch.zeros(1, archs.SD21_TEXT_ENCODER['max_position_embeddings'],
                          dtype=torch.long, device='meta')
@@ -69,33 +79,39 @@ def count(config: str, lr_size: Sequence[int] = (128, 128)) -> Dict:
     teacher = dict(params=count_params(model.teacher),
                    macs=count_macs(lambda: model.teacher.sample_any_size(lr)))
     text_row = dict(params=count_params(text), macs=count_macs(lambda: text(tokens)))
-    deployed = count_params(model.generator) - sum(
-        count_params(m) for m in model.generator.training_only())
-    student = dict(params=deployed,
-                   macs=count_macs(lambda: model.sample_any_size(lr)))
+    student = dict(params=_deployed(model), macs=count_macs(lambda: model.sample_any_size(lr)))
     rows = dict(osediff=teacher,
                 osediff_with_text_encoder={k: teacher[k] + text_row[k] for k in teacher},
                 adcsr_student=student)
+    if other is not None:
+        parts['composed_student_unet'] = count_params(other.generator.unet)
+        rows['pgp_adcsr_student'] = dict(
+            params=_deployed(other), macs=count_macs(lambda: other.sample_any_size(lr)))
     add_ratios(rows.values(), teacher)
     return dict(lr_size=list(lr_size), parts=parts, text_encoder=text_row, rows=rows)
 
 
 def time_cpu(config: str, lr_size: Sequence[int] = (128, 128), repeats: int = 3,
-             **archs_) -> Dict:
-    """Latency and peak memory of one SR on the CPU, teacher vs student alternating,
+             composed: Optional[str] = None, **archs_) -> Dict:
+    """Latency and peak memory of one SR on the CPU, teacher and student(s) alternating,
     random weights (``archs_``: ``unet`` / ``vae`` configs instead of the released ones);
     ``ratio``: to OSEDiff."""
-    return time_sr(config, lr_size, repeats, **archs_)
+    return time_sr(config, lr_size, repeats, composed=composed, **archs_)
 
 
 def time_sr(config: str, lr_size: Sequence[int] = (128, 128), repeats: int = 3,
-            device='cpu', precision: str = 'fp32', warmup: int = 0, **archs_) -> Dict:
+            device='cpu', precision: str = 'fp32', warmup: int = 0,
+            composed: Optional[str] = None, **archs_) -> Dict:
     """:func:`time_cpu` on ``device`` under ``precision`` autocast (the GPU check)."""
     from pgpsr.evaluation.efficiency import autocast
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         with torch.device(device):
             model = MODELS.build(released_model_cfg(config, **archs_)).eval()
+            other = MODELS.build(released_model_cfg(composed, **archs_)).eval() \
+                if composed else None
+    if other is not None:
+        other.teacher = None  # only its student runs (the teacher is timed once, above)
     model.to(device)
     lr = lr_image(*lr_size, device)
 
@@ -104,37 +120,40 @@ def time_sr(config: str, lr_size: Sequence[int] = (128, 128), repeats: int = 3,
             with autocast(device, precision):
                 return fn(lr)
         return run
-    out = side_by_side(dict(osediff=call(model.teacher.sample_any_size),
-                            adcsr_student=call(model.sample_any_size)),
-                       device, repeats, warmup=warmup)
+    fns = dict(osediff=call(model.teacher.sample_any_size),
+               adcsr_student=call(model.sample_any_size))
+    if other is not None:
+        fns['pgp_adcsr_student'] = call(other.to(device).sample_any_size)
+    out = side_by_side(fns, device, repeats, warmup=warmup)
     add_ratios(out.values(), out['osediff'])
     out.update(lr_size=list(lr_size), torch_threads=torch.get_num_threads(),
                precision=precision, device=str(device))
     return out
 
 
-def _row(name, row, student, timed, latency_ratio) -> str:
-    r = {k: round(student[k] / row[k], 4) for k in ('params', 'macs')}  # student / row
-    t = timed.get('latency', {}).get('median_s')
+def _row(name, row, timed) -> str:
+    r, t = row['ratio'], timed.get('latency', {}).get('median_s')
     cells = [name, f"{row['params'] / 1e6:.1f}M", f"{row['macs'] / 1e9:.0f}G",
              f'{t:.1f}' if t is not None else '',
              f"{timed['peak_mem_mib']:.0f}" if timed else '',
              f"{r['params']:.2f}x, {r['macs']:.2f}x" +
-             (f', {latency_ratio:.2f}x' if timed else '')]
+             (f", {timed['ratio']['latency']:.2f}x" if timed else '')]
     return '| ' + ' | '.join(cells) + ' |'
+
+
+NAMES = dict(osediff='OSEDiff (UNet + VAE)',
+             osediff_with_text_encoder='OSEDiff + SD2.1 text encoder',
+             adcsr_student='AdcSR student (pgpsr)',
+             pgp_adcsr_student='PGP∘AdcSR student (pgpsr)')
 
 
 def to_markdown(report) -> str:
     h, w = report['counts']['lr_size']
-    names = dict(osediff='OSEDiff (UNet + VAE)',
-                 osediff_with_text_encoder='OSEDiff + SD2.1 text encoder',
-                 adcsr_student='AdcSR student (pgpsr)')
     lines = [f'| model | params | MACs ({h}x{w} LR -> x4) | CPU latency (s) | peak mem (MiB) '
-             '| student / model: params, MACs, latency |', '|---|---|---|---|---|---|']
+             '| / OSEDiff: params, MACs, latency |', '|---|---|---|---|---|---|']
     lat, rows = report.get('latency', {}), report['counts']['rows']
     for key, row in rows.items():
-        ratio = lat['adcsr_student']['ratio']['latency'] if key == 'osediff' and lat else 1.0
-        lines.append(_row(names[key], row, rows['adcsr_student'], lat.get(key, {}), ratio))
+        lines.append(_row(NAMES[key], row, lat.get(key, {})))
     paper = ', '.join(f'{k} {v:+.0%}' for k, v in PAPER.items())
     lines.append(f'\nThe paper (AdcSR vs OSEDiff incl. its text encoder and DAPE): {paper}.')
     return '\n'.join(lines)

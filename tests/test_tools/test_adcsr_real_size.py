@@ -1,5 +1,6 @@
-"""tools/analysis_tools/adcsr_real_size.py: the real-size table (meta-device counts) and
-the side-by-side CPU timing (here on the tiny SD2.1 layout, so it takes seconds)."""
+"""tools/analysis_tools/adcsr_real_size.py: the real-size table (meta-device counts, the
+composed PGP∘AdcSR student included) and the side-by-side CPU timing (here on the tiny
+SD2.1 layout, so it takes seconds)."""
 import json
 
 from mmengine.registry import init_default_scope
@@ -23,8 +24,15 @@ def test_tool_writes_the_table_with_the_papers_figures(tmp_path):
     assert abs(rows['adcsr_student']['ratio']['params'] -
                rows['adcsr_student']['params'] / rows['osediff']['params']) < 1e-4
     assert rows['osediff']['ratio'] == dict(params=1.0, macs=1.0)
+    # the composed student (blocks removed, then sliced): issue 37's <= 20% of OSEDiff
+    composed = rows['pgp_adcsr_student']
+    assert composed['params'] <= 0.2 * rows['osediff']['params']
+    assert composed['macs'] < rows['adcsr_student']['macs']
+    assert report['counts']['parts']['composed_student_unet'] < \
+        report['counts']['parts']['student_unet']
     md = (tmp_path / 'adcsr_real_size.md').read_text()
     assert '| AdcSR student (pgpsr) | 456.1M |' in md and 'params -74%' in md
+    assert '| PGP∘AdcSR student (pgpsr) | 172.7M |' in md
 
 
 def test_cpu_timing_alternates_both_models_and_reports_the_ratio():
