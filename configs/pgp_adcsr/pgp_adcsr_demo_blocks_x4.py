@@ -5,18 +5,15 @@
 # step 3 is sliced from this run's pruned backbone (AdcSR.block_source).
 #   python tools/train_pgp_adcsr_demo.py    # all three steps
 _base_ = ['../adcsr/adcsr_teacher_demo_x4.py']
-# the depth budget: blocks removed at the start (encoder and bottleneck), then after
-# `fine_at` iterations (decoder)
-coarse_blocks = 3
-fine_blocks = 1
-fine_at = 150
 max_iters = 400
 model = dict(codec=dict(pretrained=None))  # the teacher checkpoint holds the VAE too
 load_from = '{{ fileDirname }}/../../checkpoints/adcsr_teacher_demo_x4.pth'
 custom_hooks = [
     dict(type='ProgressivePruneHook', criterion='cosine', calib_batches=2,
-         stages=[dict(at=0, parts=['encoder', 'bottleneck'], num_blocks=coarse_blocks),
-                 dict(at=fine_at, parts=['decoder'], num_blocks=fine_blocks)],
+         # the depth budget: 3 encoder / bottleneck blocks at the start, 1 decoder block
+         # after 150 iterations (num_blocks of each stage)
+         stages=[dict(at=0, parts=['encoder', 'bottleneck'], num_blocks=3),
+                 dict(at=150, parts=['decoder'], num_blocks=1)],
          distill=dict(output=1.0, feature=0.5), measure_lr_size=(64, 64)),
 ]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters + 1)

@@ -2,7 +2,6 @@
 # width (37.5% of the teacher VAE decoder's channels, where AdcSR keeps 50%: the decoder
 # runs at full resolution and carries most of the student's MACs). Independent of step 1.
 _base_ = ['../adcsr/adcsr_demo_stage1_x4.py']
-decoder_ratio = 0.375  # the decoder's width budget
 model = dict(teacher=dict(codec=dict(pretrained=None)),
              teacher_ckpt='{{ fileDirname }}/../../checkpoints/adcsr_teacher_demo_x4.pth',
-             decoder_ratio=decoder_ratio)
+             decoder_ratio=0.375)

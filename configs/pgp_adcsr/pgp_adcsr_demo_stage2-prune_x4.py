@@ -6,12 +6,9 @@
 # distillation from the unpruned teacher is the fine-tuning. Step 1 is not needed.
 #   python tools/train_pgp_adcsr_demo.py --order slice-first
 _base_ = ['./pgp_adcsr_demo_stage2_x4.py']
-coarse_blocks = 3
-fine_blocks = 1
-fine_at = 150
 custom_hooks = [
     dict(type='ProgressivePruneHook', criterion='cosine', calib_batches=2,
-         stages=[dict(at=0, parts=['encoder', 'bottleneck'], num_blocks=coarse_blocks),
-                 dict(at=fine_at, parts=['decoder'], num_blocks=fine_blocks)],
+         stages=[dict(at=0, parts=['encoder', 'bottleneck'], num_blocks=3),
+                 dict(at=150, parts=['decoder'], num_blocks=1)],
          measure_lr_size=(64, 64)),
 ]

@@ -6,7 +6,6 @@
 #       model.block_source=work_dirs/pgp_adcsr_demo/blocks/iter_400.pth \
 #       model.decoder_ckpt=work_dirs/pgp_adcsr_demo/stage1/iter_600.pth
 _base_ = ['../adcsr/adcsr_demo_stage2_x4.py']
-decoder_ratio = 0.375
 model = dict(teacher=dict(codec=dict(pretrained=None)),
              teacher_ckpt='{{ fileDirname }}/../../checkpoints/adcsr_teacher_demo_x4.pth',
-             decoder_ratio=decoder_ratio, block_source=None)
+             decoder_ratio=0.375, block_source=None)
