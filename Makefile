@@ -21,7 +21,7 @@ $(STAMP): $(REQS)
 
 # The real-photo set (data/photos): Debian photo packages, split by package (see
 # tools/dataset_converters/debian_photos.py). Needs apt-get; about 123 MB of downloads
-# (96 MB of them opencv-doc; measured in session 10, README "Install").
+# (96 MB of them opencv-doc; measured in session 10, docs/install.md).
 data: $(STAMP)
 	test -f data/photos/manifest.json || $(VENV)/bin/python tools/dataset_converters/debian_photos.py
 

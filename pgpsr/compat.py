@@ -1,7 +1,7 @@
 """The one place where pgpsr adapts third-party behaviour to the pinned versions.
 
 Each fix has a one-line reason and a test in tests/test_compat.py that fails without it.
-See ../shared/ENVIRONMENT.md (or the README's "Install" section) for the background.
+See ../shared/ENVIRONMENT.md (or docs/install.md) for the background.
 Imported first by ``pgpsr/__init__.py``, before mmagic.
 """
 import contextlib

@@ -7,7 +7,7 @@ _base_ = ['./adcsr_osediff_stage1_x4.py']
 # As AdcSR's train.py: L1 + 1.0 x softplus adversarial, Adam with default betas and no
 # gradient clipping, D lr 1e-6, the generator's lr halved half-way (MultiStepLR at epoch
 # 100 of 200 there), fp16 + dynamic loss scale (stage 1's wrappers). The differences that
-# remain are listed in README "Deviations from the reference code".
+# remain are listed in docs/adcsr.md "Deviations from the reference code".
 # The discriminator as there: a copy of plain SD2.1-base's UNet, conv_in widened to the
 # features, peft LoRA (rank 4) with only LoRA + conv_in trained.
 model = dict(stage=2,

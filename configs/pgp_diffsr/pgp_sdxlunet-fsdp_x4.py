@@ -1,6 +1,6 @@
 # pgp_sdxlunet_x4.py (stage 2: progressive pruning from the SR parent) with weights,
 # gradients and AdamW states sharded by FSDP: 5.4 GiB of model states per GPU on 8 GPUs
-# instead of 43 GiB under DDP (README "Scaling past one GPU's memory").
+# instead of 43 GiB under DDP (docs/pretrained_backbones.md "Scaling past one GPU's memory").
 #   tools/dist_train.sh configs/pgp_diffsr/pgp_sdxlunet_unpruned_x4.py 8   # stage 1
 #   tools/dist_train.sh configs/pgp_diffsr/pgp_sdxlunet-fsdp_x4.py 8       # stage 2
 # FSDP flattens the parameters when it wraps the model, so each pruning stage is a
@@ -11,7 +11,7 @@
 # is mmengine's FSDPStrategy with consolidated checkpoints, a global gradient-norm clip
 # and torch 2's optimizer-state loading (pgpsr/engine/fsdp_strategy.py).
 # The distillation teacher is a whole bf16 copy per GPU (4.8 GiB); FSDP units are the
-# UNet units' ResNets, transformers and transformer layers (README "Pruning under FSDP").
+# UNet units' ResNets, transformers and transformer layers (docs/pretrained_backbones.md "Pruning under FSDP").
 # Not run at this size here (no GPUs); its tiny twin is pgp_sdxlunet-fsdp_tiny_x4.py.
 _base_ = ['./pgp_sdxlunet_x4.py']
 strategy = dict(type='DeviceFSDPStrategy', wrap='blocks')  # one FSDP unit per denoiser block

@@ -3,7 +3,7 @@
 #   tools/dist_train.sh configs/pgp_diffsr/pgp_sdxlunet_unpruned_x4.py 8
 # then stage 2: configs/pgp_diffsr/pgp_sdxlunet_x4.py. Files:
 # pretrained/stable-diffusion-xl-base-1.0/{unet,vae} and the DF2K sub-images. Memory:
-# README "Scaling past one GPU's memory" (DDP needs about 43 GiB of model states a GPU).
+# docs/pretrained_backbones.md "Scaling past one GPU's memory" (DDP needs about 43 GiB of model states a GPU).
 _base_ = ['./pgp_sd21unet_unpruned_x4.py']
 model = dict(
     # the VAE's config carries SDXL's latent scaling factor (0.13025)

@@ -7,7 +7,7 @@
 # only for tools/misc/encode_prompt.py). SDXL also reads the pooled text embedding and its
 # size conditioning (time_ids) from the prompt file; without one, the null prompt is zeros
 # (as SDXL's pipeline, force_zeros_for_empty_prompt in model_index.json; false there: both
-# encoders applied to '') and (1024, 1024, 0, 0, 1024, 1024). Memory: README "Scaling past one GPU's memory".
+# encoders applied to '') and (1024, 1024, 0, 0, 1024, 1024). Memory: docs/pretrained_backbones.md "Scaling past one GPU's memory".
 _base_ = ['./pgp_sd21unet_x4.py']
 parent_config = 'configs/pgp_diffsr/pgp_sdxlunet_unpruned_x4.py'
 load_from = 'work_dirs/pgp_sdxlunet_unpruned_x4/iter_50000.pth'

@@ -8,7 +8,7 @@ from mmengine.config import Config
 
 # config key (last part) -> what it is and how to make it
 HINTS = {
-    'pretrained': 'a local diffusers folder or weights file (README "Pretrained backbones"; '
+    'pretrained': 'a local diffusers folder or weights file (docs/pretrained_backbones.md; '
                   'tools/model_converters/ for OSEDiff / AdcSR releases)',
     'teacher_ckpt': 'the trained teacher checkpoint (train its config with tools/train.py)',
     'decoder_ckpt': 'the stage-1 checkpoint (tools/train.py on the stage-1 config)',
