@@ -1,5 +1,5 @@
 """The recipes behind the shipped checkpoints (tools/train_adcsr_demo.py,
-tools/train_pgp_photos.py) in --quick mode on a small photo folder: every step runs, the
+tools/train_pgp_adcsr_demo.py, tools/train_pgp_photos.py) in --quick mode on a small photo folder: every step runs, the
 inference copies load with the checkpoints/ configs and super-resolve, and a rerun reuses
 the finished steps instead of training again."""
 import shutil
@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from pgpsr.apis import init_model
+from pgpsr.models.backbones.base import decode_extra_state
 from .helpers import ROOT, run_tool
 
 
@@ -44,6 +45,21 @@ def test_adcsr_demo_recipe(photos, tmp_path):
     _super_resolves('checkpoints/adcsr_demo_x4.py', tmp_path / 'adcsr_demo_x4.pth')
     student = torch.load(tmp_path / 'adcsr_demo_x4.pth', weights_only=False)['state_dict']
     assert all(k.startswith('generator.') for k in student)
+
+
+def test_pgp_adcsr_demo_recipe(photos, tmp_path):
+    """Blocks first from the shipped AdcSR teacher: the student carries the block stage's
+    removals (recorded in its checkpoint, which the shipped config reads)."""
+    _run_twice(['tools/train_pgp_adcsr_demo.py', '--quick', '--data-root', str(photos),
+                '--work-dir', str(tmp_path)])
+    student = tmp_path / 'pgp_adcsr_demo_blocks-first_x4.pth'
+    _super_resolves('checkpoints/pgp_adcsr_demo_x4.py', student)
+    blocks = torch.load(tmp_path / 'blocks' / 'iter_2.pth', weights_only=False)['state_dict']
+    state = torch.load(student, weights_only=False)['state_dict']
+    assert all(k.startswith('generator.') for k in state)
+    removed = decode_extra_state(state['generator.unet._extra_state'])['dropped']
+    assert len(removed) == 4 and \
+        removed == decode_extra_state(blocks['backbone._extra_state'])['dropped']
 
 
 def test_pgp_photos_recipe(photos, tmp_path):

