@@ -16,8 +16,10 @@ def load_config(path: str, cfg_options: Optional[Dict] = None) -> Config:
     """Read a config file and apply ``--cfg-options``; errors name the file or key.
 
     An unknown top-level key is refused in ``cfg_options`` and warned about in the file
-    (both with the closest known key); ``val_dataloader=None`` turns validation off.
+    (both with the closest known key), and so is an option inside a component's dict that
+    its class does not take; ``val_dataloader=None`` turns validation off.
     """
+    from .component_keys import check_component_keys
     from .config_keys import check_cfg_options, check_variable_overrides, warn_unknown_keys
     if not osp.isfile(path):
         raise FileNotFoundError(f'config file {path} does not exist')
@@ -26,6 +28,7 @@ def load_config(path: str, cfg_options: Optional[Dict] = None) -> Config:
     check_variable_overrides(cfg, cfg_options)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+        check_component_keys(cfg, cfg_options)
     warn_unknown_keys(cfg)
     if 'val_dataloader' in cfg.keys() and cfg.val_dataloader is None:
         drop_validation(cfg)
