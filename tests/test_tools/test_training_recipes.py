@@ -50,8 +50,9 @@ def test_adcsr_demo_recipe(photos, tmp_path):
 def test_pgp_adcsr_demo_recipe(photos, tmp_path):
     """Blocks first from the shipped AdcSR teacher: the student carries the block stage's
     removals (recorded in its checkpoint, which the shipped config reads)."""
-    _run_twice(['tools/train_pgp_adcsr_demo.py', '--quick', '--data-root', str(photos),
-                '--work-dir', str(tmp_path)])
+    res = run_tool(['tools/train_pgp_adcsr_demo.py', '--quick', '--data-root', str(photos),
+                    '--work-dir', str(tmp_path)], timeout=600)  # reuse: the AdcSR recipe's test
+    assert res.returncode == 0, res.stderr[-3000:]
     student = tmp_path / 'pgp_adcsr_demo_blocks-first_x4.pth'
     _super_resolves('checkpoints/pgp_adcsr_demo_x4.py', student)
     blocks = torch.load(tmp_path / 'blocks' / 'iter_2.pth', weights_only=False)['state_dict']
