@@ -14,7 +14,7 @@ LAYERS = dict(analysis=0, apis=1, converters=2, deploy=2, engine=3, evaluation=4
 # what tools/train.py, tools/test.py and tools/infer.py need to run a model; benchmarks and
 # reports go to pgpsr/analysis/, weight converters to pgpsr/converters/
 ENTRY_POINTS = {'__init__', 'inference', 'training', 'runner_setup', 'config_paths',
-                'config_keys', 'given_folders', 'test_sets', 'paper_metrics'}
+                'config_keys', 'component_keys', 'given_folders', 'test_sets', 'paper_metrics'}
 
 
 def imports(path: str, package: str):
